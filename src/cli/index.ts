@@ -1,0 +1,14 @@
+/** The `bf` command line: one sub-command per file in ./commands, each exporting `register`. */
+import { Command } from 'commander';
+import { registerForecast } from './commands/forecast.ts';
+
+const program = new Command('bf')
+  .description('APG Budgeting & Forecasting: service, worker and operator commands')
+  .showHelpAfterError();
+
+registerForecast(program);
+
+await program.parseAsync(process.argv).catch((error: unknown) => {
+  process.stderr.write(`bf: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
