@@ -1,0 +1,65 @@
+/** One entry point: forecast one series with a named model (or `auto`), with calibrated intervals. */
+import { autoSelect } from './auto.ts';
+import { type BacktestPlan, backtestModel, planOrigins } from './backtest.ts';
+import { calibratedInterval } from './intervals.ts';
+import { getModel } from './models.ts';
+import { createRng, deriveSeed } from './prng.ts';
+import type { FitContext, Forecast, ModelName } from './types.ts';
+
+/** What the engine needs of a series: never its held-out `test` part. */
+export interface SeriesInput {
+  id: string;
+  train: readonly number[];
+  /** Season length; 12 for monthly. */
+  period: number;
+  /** Month index (year*12 + month-1) of train[0]; 0 when unknown. */
+  startIndex: number;
+}
+
+/** Options of one forecast run. */
+export interface ForecastOptions {
+  model: ModelName;
+  horizon: number;
+  /** Interval level in percent (e.g. 95). */
+  level: number;
+  seed: number;
+  plan?: BacktestPlan;
+}
+
+/** Default backtest: up to 4 origins, half a season apart. */
+export const DEFAULT_PLAN: BacktestPlan = { maxOrigins: 4, step: 6 };
+
+/** Forecasts one series; the result has `horizon` means and bounds. */
+export function forecastSeries(series: SeriesInput, opts: ForecastOptions): Forecast {
+  const y = series.train;
+  const h = opts.horizon;
+  const m = series.period;
+  const ctx: FitContext = {
+    period: m,
+    startIndex: series.startIndex,
+    rng: createRng(deriveSeed(opts.seed, series.id)),
+  };
+  const origins = planOrigins(y, h, m, opts.plan ?? DEFAULT_PLAN);
+  let model: string;
+  let mean: number[];
+  let backtests: number[][];
+  if (opts.model === 'auto') {
+    const choice = autoSelect(y, h, ctx, origins);
+    model = `auto:${choice.candidate.name}`;
+    mean = choice.mean;
+    backtests = choice.backtests;
+  } else {
+    const fn = getModel(opts.model);
+    model = opts.model;
+    mean = fn(y, h, ctx);
+    backtests = backtestModel(y, origins, fn, ctx);
+  }
+  const { lo, hi } = calibratedInterval(y, m, mean, origins, backtests, opts.level);
+  return { model, mean, lo, hi };
+}
+
+/** Parses "YYYY-MM" into a month index; 0 when absent. */
+export function monthIndex(start: string | undefined): number {
+  const m = start ? /^(\d{4})-(\d{2})/.exec(start) : null;
+  return m ? Number(m[1]) * 12 + Number(m[2]) - 1 : 0;
+}
