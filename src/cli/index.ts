@@ -1,11 +1,13 @@
 /** The `bf` command line: one sub-command per file in ./commands, each exporting `register`. */
 import { Command } from 'commander';
 import { registerForecast } from './commands/forecast.ts';
+import { registerServiceCommands } from './commands/service.ts';
 
 const program = new Command('bf')
   .description('APG Budgeting & Forecasting: service, worker and operator commands')
   .showHelpAfterError();
 
+registerServiceCommands(program);
 registerForecast(program);
 
 await program.parseAsync(process.argv).catch((error: unknown) => {

@@ -1,0 +1,145 @@
+/**
+ * Every setting of the service in one zod schema, read once from the environment (and an
+ * optional `.env` file). A bad value stops start-up with a message naming the variable.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { config as loadDotenv } from 'dotenv';
+import { z } from 'zod';
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], {
+      message: 'must be one of true, false, 1, 0, yes, no, on, off',
+    })
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+
+const int = (fallback: number, min: number, max: number) =>
+  z.coerce
+    .number({ message: 'must be a whole number' })
+    .int({ message: 'must be a whole number' })
+    .min(min)
+    .max(max)
+    .default(fallback);
+
+const url = (protocols: RegExp, example: string) =>
+  z
+    .string()
+    .refine((v) => URL.canParse(v) && protocols.test(new URL(v).protocol), {
+      message: `must be a URL like ${example}`,
+    })
+    .optional();
+
+/** Names of settings whose values are secrets: never logged. */
+export const SECRET_SETTINGS = [
+  'JWT_SECRET',
+  'DATABASE_URL',
+  'REDIS_URL',
+  'AMQP_URL',
+  'LLM_API_KEY',
+] as const;
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PORT: int(3000, 0, 65535),
+  DATA_DIR: z.string().min(1).default('./.data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  DATABASE_URL: url(/^postgres(ql)?:$/, 'postgres://user@host:5432/db'),
+  DATABASE_POOL_SIZE: int(20, 1, 1000),
+  REDIS_URL: url(/^rediss?:$/, 'redis://127.0.0.1:6379'),
+  AMQP_URL: url(/^amqps?:$/, 'amqp://guest:guest@127.0.0.1:5672'),
+
+  JWT_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
+  JWKS_URL: url(/^https?:$/, 'https://auth.example.com/.well-known/jwks.json'),
+  JWT_ISSUER: z.string().min(1).optional(),
+  JWT_AUDIENCE: z.string().min(1).optional(),
+  JWT_TTL_SECONDS: int(3600, 60, 60 * 60 * 24 * 30),
+  LOGIN_RATE_LIMIT_PER_MINUTE: int(10, 1, 10_000),
+
+  BODY_LIMIT_BYTES: int(8 * 1024 * 1024, 1024, 512 * 1024 * 1024),
+  CACHE_ENABLED: bool(true),
+  CACHE_TTL_SECONDS: int(3600, 1, 60 * 60 * 24 * 30),
+  AUDIT_ENABLED: bool(true),
+  ML_ENABLED: bool(true),
+  AI_RECOMMENDATIONS_ENABLED: bool(true),
+  REAL_TIME_COLLABORATION_ENABLED: bool(true),
+  MAX_BUDGET_LINES: int(10_000, 1, 1_000_000),
+  MAX_COLLABORATION_PARTICIPANTS: int(50, 1, 10_000),
+  ML_MODELS_PATH: z.string().min(1).optional(),
+  FORECASTING_ALGORITHMS: z
+    .string()
+    .default('random_forest,gradient_boosting,neural_network')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  SEED_DEMO: bool(true),
+});
+
+export type Env = z.output<typeof envSchema>;
+
+/** The resolved configuration of one process. */
+export interface AppConfig extends Env {
+  /** Absolute path of the data directory. */
+  dataDir: string;
+  /** Where the embedded PGlite database lives when DATABASE_URL is not set. */
+  pgliteDir: string;
+  /** Absolute path where trained model artifacts are kept. */
+  modelsPath: string;
+}
+
+/** Thrown when a setting is invalid; the message names every bad variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses settings from `source` (default: process.env plus `.env`), throwing ConfigError. */
+export function loadConfig(source?: Record<string, string | undefined>): AppConfig {
+  let input = source;
+  if (!input) {
+    if (existsSync('.env')) loadDotenv({ path: '.env', quiet: true });
+    input = process.env;
+  }
+  // Empty strings mean "unset": `FOO= npm start` must not fail a URL check.
+  const cleaned = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const env = parsed.data;
+  if (env.JWKS_URL && (!env.JWT_ISSUER || !env.JWT_AUDIENCE)) {
+    throw new ConfigError(
+      'Invalid configuration:\n  JWT_ISSUER, JWT_AUDIENCE: both are required when JWKS_URL is set (OIDC tokens are checked against them)',
+    );
+  }
+  const dataDir = resolve(env.DATA_DIR);
+  return {
+    ...env,
+    dataDir,
+    pgliteDir: resolve(dataDir, 'pglite'),
+    modelsPath: resolve(env.ML_MODELS_PATH ?? resolve(dataDir, 'models')),
+  };
+}
+
+/** A copy of the configuration that is safe to log: secrets masked. */
+export function redactConfig(config: AppConfig): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...config };
+  for (const key of SECRET_SETTINGS) {
+    const value = out[key];
+    if (typeof value !== 'string') continue;
+    if (URL.canParse(value) && key !== 'JWT_SECRET') {
+      const u = new URL(value);
+      if (u.password) u.password = '***';
+      out[key] = u.toString();
+    } else {
+      out[key] = '***';
+    }
+  }
+  return out;
+}

@@ -1,0 +1,58 @@
+/** Writes and reads the append-only audit log (inside the caller's tenant transaction). */
+import { and, desc, eq, gte, lt, lte, type SQL } from 'drizzle-orm';
+import { v7 as uuidv7 } from 'uuid';
+import type { Queryable } from '../../platform/db/client.ts';
+import { auditLog } from '../../platform/db/schema.ts';
+import type { TenantContext } from '../../platform/tenancy/tenancy.ts';
+
+export interface AuditEntry {
+  action: string;
+  entityType: string;
+  entityId?: string | null;
+  before?: unknown;
+  after?: unknown;
+}
+
+/** Records one mutation; call it in the same transaction as the change. */
+export async function recordAudit(tx: Queryable, ctx: TenantContext, entry: AuditEntry): Promise<void> {
+  await tx.insert(auditLog).values({
+    id: uuidv7(),
+    tenantId: ctx.tenantId,
+    userId: ctx.userId,
+    action: entry.action,
+    entityType: entry.entityType,
+    entityId: entry.entityId ?? null,
+    before: entry.before ?? null,
+    after: entry.after ?? null,
+    requestId: ctx.requestId ?? null,
+  });
+}
+
+export interface AuditFilter {
+  entityType?: string | undefined;
+  entityId?: string | undefined;
+  action?: string | undefined;
+  userId?: string | undefined;
+  from?: Date | undefined;
+  to?: Date | undefined;
+  cursor?: string | undefined;
+  limit: number;
+}
+
+/** Lists audit entries newest first (ids are UUIDv7, so id order is time order). */
+export async function listAudit(tx: Queryable, f: AuditFilter) {
+  const where: SQL[] = [];
+  if (f.entityType) where.push(eq(auditLog.entityType, f.entityType));
+  if (f.entityId) where.push(eq(auditLog.entityId, f.entityId));
+  if (f.action) where.push(eq(auditLog.action, f.action));
+  if (f.userId) where.push(eq(auditLog.userId, f.userId));
+  if (f.from) where.push(gte(auditLog.occurredAt, f.from));
+  if (f.to) where.push(lte(auditLog.occurredAt, f.to));
+  if (f.cursor) where.push(lt(auditLog.id, f.cursor));
+  return tx
+    .select()
+    .from(auditLog)
+    .where(and(...where))
+    .orderBy(desc(auditLog.id))
+    .limit(f.limit + 1);
+}

@@ -1,0 +1,104 @@
+/** REST routes of budgets: thin (parse, authorize, call the service, reply). */
+import { z } from 'zod';
+import type { Authenticator } from '../../platform/auth/authenticate.ts';
+import { ctxOf } from '../../platform/auth/authenticate.ts';
+import { type App, errorResponses } from '../../platform/http/types.ts';
+import {
+  budgetCreateSchema,
+  budgetDeleteQuery,
+  budgetGetQuery,
+  budgetListQuery,
+  budgetListResponse,
+  budgetParams,
+  budgetResponse,
+  budgetUpdateSchema,
+} from './budgets.schema.ts';
+import type { BudgetService } from './budgets.service.ts';
+
+const tags = ['budgets'];
+
+/** Registers /budgets routes. */
+export function budgetRoutes(app: App, auth: Authenticator, budgets: BudgetService): void {
+  app.post(
+    '/budgets',
+    {
+      preHandler: auth.require('budgets:write'),
+      schema: {
+        tags,
+        summary: 'Create a budget, optionally with its lines (one transaction)',
+        body: budgetCreateSchema,
+        response: { 201: budgetResponse, ...errorResponses },
+      },
+    },
+    async (req, reply) => reply.status(201).send(await budgets.create(ctxOf(req), req.body)),
+  );
+
+  app.get(
+    '/budgets',
+    {
+      preHandler: auth.require('budgets:read'),
+      schema: {
+        tags,
+        summary: 'List budgets (filters, cursor pagination, newest first)',
+        querystring: budgetListQuery,
+        response: { 200: budgetListResponse, ...errorResponses },
+      },
+    },
+    async (req) => budgets.list(ctxOf(req), req.query),
+  );
+
+  app.get(
+    '/budgets/:id',
+    {
+      preHandler: auth.require('budgets:read'),
+      schema: {
+        tags,
+        summary: 'Get a budget, with its lines when include_lines=true',
+        params: budgetParams,
+        querystring: budgetGetQuery,
+        response: { 200: budgetResponse, ...errorResponses },
+      },
+    },
+    async (req) => budgets.get(ctxOf(req), req.params.id, req.query.include_lines),
+  );
+
+  app.put(
+    '/budgets/:id',
+    {
+      preHandler: auth.require('budgets:write'),
+      schema: {
+        tags,
+        summary: 'Update a budget (send the version you read; a stale one gets 409)',
+        params: budgetParams,
+        body: budgetUpdateSchema,
+        response: { 200: budgetResponse, ...errorResponses },
+      },
+    },
+    async (req) => budgets.update(ctxOf(req), req.params.id, req.body),
+  );
+
+  app.delete(
+    '/budgets/:id',
+    {
+      preHandler: auth.require('budgets:delete'),
+      schema: {
+        tags,
+        summary: 'Delete a budget (soft by default; soft_delete=false needs budgets:hard_delete)',
+        params: budgetParams,
+        querystring: budgetDeleteQuery,
+        response: {
+          200: z.object({ message: z.string(), budget_id: z.uuid(), soft_delete: z.boolean() }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => {
+      await budgets.delete(ctxOf(req), req.params.id, req.query.soft_delete);
+      return {
+        message: 'Budget deleted successfully',
+        budget_id: req.params.id,
+        soft_delete: req.query.soft_delete,
+      };
+    },
+  );
+}

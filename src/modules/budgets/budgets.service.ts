@@ -1,0 +1,239 @@
+/** Budget use cases: create (with lines), read (cached), list, update (optimistic locking), delete. */
+import { v7 as uuidv7 } from 'uuid';
+import { pgError } from '../../platform/db/errors.ts';
+import {
+  ConflictError,
+  NotFoundError,
+  ValidationError,
+  VersionConflictError,
+} from '../../platform/http/errors.ts';
+import { decodeCursor, pageOf } from '../../platform/http/pagination.ts';
+import type { ServiceDeps } from '../../platform/services.ts';
+import { type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
+import { presentLine } from '../lines/lines.presenter.ts';
+import { allLines, insertLines } from '../lines/lines.repository.ts';
+import { toNewLines } from '../lines/lines.service.ts';
+import { BudgetCache } from './budgets.cache.ts';
+import { authorizeDelete } from './budgets.policy.ts';
+import { type BudgetView, presentBudget } from './budgets.presenter.ts';
+import {
+  type BudgetRow,
+  findBudget,
+  hardDeleteBudget,
+  insertBudget,
+  listBudgets,
+  nameTaken,
+  totalsFor,
+  updateBudget,
+} from './budgets.repository.ts';
+import type { BudgetCreateInput, BudgetListQuery, BudgetUpdateInput } from './budgets.schema.ts';
+
+const duplicateName = (name: string, year: string) =>
+  new ConflictError(
+    'duplicate_budget_name',
+    'budget_name',
+    `A budget named "${name}" already exists for fiscal year ${year} (names are compared case-insensitively)`,
+  );
+
+/** Turns the unique-index violation of a racing duplicate into the same 409 as the pre-check. */
+function rethrowDuplicate(error: unknown, name: string, year: string): never {
+  const pe = pgError(error);
+  if (pe?.code === '23505' && pe.constraint === 'budgets_name_year_uq') throw duplicateName(name, year);
+  throw error;
+}
+
+export class BudgetService {
+  readonly cache: BudgetCache;
+
+  constructor(private readonly deps: ServiceDeps) {
+    const c = deps.config;
+    this.cache = new BudgetCache(deps.cache, c.CACHE_ENABLED, c.CACHE_TTL_SECONDS);
+  }
+
+  /** Creates a budget and its lines in one transaction: all or nothing. */
+  async create(ctx: TenantContext, input: BudgetCreateInput): Promise<BudgetView> {
+    const max = this.deps.config.MAX_BUDGET_LINES;
+    if (input.budget_lines.length > max) {
+      throw new ValidationError([
+        {
+          path: 'budget_lines',
+          code: 'too_big',
+          message: `A budget may have at most ${max} lines; got ${input.budget_lines.length}`,
+        },
+      ]);
+    }
+    const id = uuidv7();
+    const lines = toNewLines(ctx, id, input.budget_lines, 'budget_lines');
+    try {
+      return await withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+        if (await nameTaken(tx, input.budget_name, input.fiscal_year)) {
+          throw duplicateName(input.budget_name, input.fiscal_year);
+        }
+        const budget = await insertBudget(tx, {
+          id,
+          tenantId: ctx.tenantId,
+          createdBy: ctx.userId,
+          budgetName: input.budget_name,
+          budgetType: input.budget_type,
+          fiscalYear: input.fiscal_year,
+          totalAmount: input.total_amount,
+          baseCurrency: input.base_currency,
+          departmentId: input.department_id ?? null,
+          costCenterId: input.cost_center_id ?? null,
+          projectId: input.project_id ?? null,
+          description: input.description ?? null,
+          notes: input.notes ?? null,
+          tags: input.tags ?? [],
+          metadata: input.metadata ?? {},
+          templateId: input.template_id ?? null,
+          templateVersion: input.template_version ?? null,
+        });
+        await insertLines(tx, lines);
+        const view = presentBudget(budget, await totalsFor(tx, [id]));
+        const { totals: _t, ...after } = view;
+        await this.audit(tx, ctx, 'budget.created', id, null, { ...after, line_count: lines.length });
+        return view;
+      });
+    } catch (error) {
+      rethrowDuplicate(error, input.budget_name, input.fiscal_year);
+    }
+  }
+
+  /** Reads a live budget, from the cache when possible. */
+  async get(ctx: TenantContext, id: string, includeLines: boolean): Promise<BudgetView> {
+    const cached = await this.cache.lookup(ctx.tenantId, id, includeLines);
+    if (cached.hit) return cached.hit;
+    const view = await withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+      const budget = await this.mustFind(tx, id);
+      const lines = includeLines ? (await allLines(tx, id)).map(presentLine) : undefined;
+      return presentBudget(budget, await totalsFor(tx, [id]), lines);
+    });
+    await cached.store(view);
+    return view;
+  }
+
+  /** Lists budgets with filters and cursor pagination. */
+  async list(ctx: TenantContext, q: BudgetListQuery) {
+    const afterId = decodeCursor(q.cursor);
+    return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+      const rows = await listBudgets(tx, {
+        fiscalYear: q.fiscal_year,
+        status: q.status,
+        budgetType: q.budget_type,
+        departmentId: q.department_id,
+        text: q.text,
+        afterId,
+        limit: q.limit,
+      });
+      const page = pageOf(rows, q.limit);
+      const totals = await totalsFor(
+        tx,
+        page.items.map((b) => b.id),
+      );
+      return {
+        items: page.items.map((b) =>
+          presentBudget(
+            b,
+            totals.filter((t) => t.budgetId === b.id),
+          ),
+        ),
+        next_cursor: page.nextCursor,
+      };
+    });
+  }
+
+  /** Updates fields of a budget if `version` is current; 409 with the current version otherwise. */
+  async update(ctx: TenantContext, id: string, input: BudgetUpdateInput): Promise<BudgetView> {
+    const { version, ...fields } = input;
+    const name = fields.budget_name;
+    try {
+      const view = await withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+        const before = await this.mustFind(tx, id, true);
+        if (before.version !== version) throw new VersionConflictError('Budget', version, before.version);
+        const year = fields.fiscal_year ?? before.fiscalYear;
+        if (
+          (name !== undefined || fields.fiscal_year !== undefined) &&
+          (await nameTaken(tx, name ?? before.budgetName, year, id))
+        ) {
+          throw duplicateName(name ?? before.budgetName, year);
+        }
+        const after = await updateBudget(tx, id, {
+          updatedBy: ctx.userId,
+          ...(name !== undefined ? { budgetName: name } : {}),
+          ...(fields.budget_type !== undefined ? { budgetType: fields.budget_type } : {}),
+          ...(fields.fiscal_year !== undefined ? { fiscalYear: fields.fiscal_year } : {}),
+          ...(fields.total_amount !== undefined ? { totalAmount: fields.total_amount } : {}),
+          ...(fields.base_currency !== undefined ? { baseCurrency: fields.base_currency } : {}),
+          ...(fields.department_id !== undefined ? { departmentId: fields.department_id } : {}),
+          ...(fields.cost_center_id !== undefined ? { costCenterId: fields.cost_center_id } : {}),
+          ...(fields.project_id !== undefined ? { projectId: fields.project_id } : {}),
+          ...(fields.description !== undefined ? { description: fields.description } : {}),
+          ...(fields.notes !== undefined ? { notes: fields.notes } : {}),
+          ...(fields.tags !== undefined ? { tags: fields.tags } : {}),
+          ...(fields.metadata !== undefined ? { metadata: fields.metadata } : {}),
+        });
+        const totals = await totalsFor(tx, [id]);
+        await this.audit(
+          tx,
+          ctx,
+          'budget.updated',
+          id,
+          presentBudget(before, totals),
+          presentBudget(after, totals),
+        );
+        return presentBudget(after, totals);
+      });
+      await this.cache.invalidate(ctx.tenantId, id);
+      return view;
+    } catch (error) {
+      rethrowDuplicate(error, name ?? '', fields.fiscal_year ?? '');
+    }
+  }
+
+  /** Soft-deletes (default) or removes a budget. */
+  async delete(ctx: TenantContext, id: string, soft: boolean): Promise<void> {
+    authorizeDelete(ctx, soft);
+    await withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+      const before = await this.mustFind(tx, id, true);
+      if (soft) {
+        await updateBudget(tx, id, {
+          isDeleted: true,
+          deletedAt: new Date(),
+          deletedBy: ctx.userId,
+          updatedBy: ctx.userId,
+        });
+      } else {
+        await hardDeleteBudget(tx, id);
+      }
+      await this.audit(
+        tx,
+        ctx,
+        soft ? 'budget.soft_deleted' : 'budget.hard_deleted',
+        id,
+        presentBudget(before, []),
+        null,
+      );
+    });
+    await this.cache.invalidate(ctx.tenantId, id);
+  }
+
+  /** The live budget or 404 (also for another tenant's id: RLS hides it). */
+  async mustFind(tx: Parameters<typeof findBudget>[0], id: string, forUpdate = false): Promise<BudgetRow> {
+    const budget = await findBudget(tx, id, forUpdate);
+    if (!budget) throw new NotFoundError('Budget', id);
+    return budget;
+  }
+
+  private async audit(
+    tx: Parameters<typeof recordAudit>[0],
+    ctx: TenantContext,
+    action: string,
+    id: string,
+    before: unknown,
+    after: unknown,
+  ) {
+    if (!this.deps.config.AUDIT_ENABLED) return;
+    await recordAudit(tx, ctx, { action, entityType: 'budget', entityId: id, before, after });
+  }
+}

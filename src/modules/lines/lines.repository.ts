@@ -1,0 +1,138 @@
+/** SQL for budget lines. Bulk inserts send all rows as one JSON parameter (no 65,535-parameter limit). */
+import { and, asc, count, eq, gt, or, sql } from 'drizzle-orm';
+import type { Queryable } from '../../platform/db/client.ts';
+import { budgetLines } from '../../platform/db/schema.ts';
+
+export type LineRow = typeof budgetLines.$inferSelect;
+export type NewLine = Omit<typeof budgetLines.$inferInsert, 'createdAt'>;
+
+const live = (budgetId: string) => and(eq(budgetLines.budgetId, budgetId), eq(budgetLines.isDeleted, false));
+
+/** Inserts many lines in one statement. */
+export async function insertLines(tx: Queryable, rows: NewLine[]): Promise<void> {
+  if (rows.length === 0) return;
+  const payload = JSON.stringify(
+    rows.map((r) => ({
+      id: r.id,
+      tenant_id: r.tenantId,
+      budget_id: r.budgetId,
+      created_by: r.createdBy,
+      line_name: r.lineName,
+      line_type: r.lineType,
+      category: r.category,
+      subcategory: r.subcategory ?? null,
+      amount: r.amount,
+      quantity: r.quantity ?? null,
+      unit_cost: r.unitCost ?? null,
+      allocation_method: r.allocationMethod ?? 'direct',
+      allocation_percentage: r.allocationPercentage ?? null,
+      allocation_driver: r.allocationDriver ?? null,
+      department_id: r.departmentId ?? null,
+      cost_center_id: r.costCenterId ?? null,
+      gl_account_id: r.glAccountId ?? null,
+      description: r.description ?? null,
+      notes: r.notes ?? null,
+      requires_approval: r.requiresApproval ?? false,
+      approval_threshold: r.approvalThreshold ?? null,
+      line_order: r.lineOrder ?? 0,
+      metadata: r.metadata ?? {},
+    })),
+  );
+  await tx.execute(sql`
+    INSERT INTO budget_lines (id, tenant_id, budget_id, created_by, line_name, line_type, category, subcategory,
+      amount, quantity, unit_cost, allocation_method, allocation_percentage, allocation_driver, department_id,
+      cost_center_id, gl_account_id, description, notes, requires_approval, approval_threshold, line_order, metadata)
+    SELECT id, tenant_id, budget_id, created_by, line_name, line_type::bf_line_type, category, subcategory,
+      amount, quantity, unit_cost, allocation_method::bf_allocation_method, allocation_percentage, allocation_driver,
+      department_id, cost_center_id, gl_account_id, description, notes, requires_approval, approval_threshold,
+      line_order, metadata
+    FROM jsonb_to_recordset(${payload}::jsonb) AS x(id uuid, tenant_id uuid, budget_id uuid, created_by text,
+      line_name text, line_type text, category text, subcategory text, amount numeric, quantity numeric,
+      unit_cost numeric, allocation_method text, allocation_percentage numeric, allocation_driver text,
+      department_id text, cost_center_id text, gl_account_id text, description text, notes text,
+      requires_approval boolean, approval_threshold numeric, line_order integer, metadata jsonb)`);
+}
+
+/** All live lines of a budget in display order. */
+export function allLines(tx: Queryable, budgetId: string): Promise<LineRow[]> {
+  return tx
+    .select()
+    .from(budgetLines)
+    .where(live(budgetId))
+    .orderBy(asc(budgetLines.lineOrder), asc(budgetLines.id));
+}
+
+/** One page of live lines, ordered by (line_order, id). */
+export async function pageLines(tx: Queryable, budgetId: string, limit: number, after?: LineRow) {
+  const cursor = after
+    ? or(
+        gt(budgetLines.lineOrder, after.lineOrder),
+        and(eq(budgetLines.lineOrder, after.lineOrder), gt(budgetLines.id, after.id)),
+      )
+    : undefined;
+  return tx
+    .select()
+    .from(budgetLines)
+    .where(and(live(budgetId), cursor))
+    .orderBy(asc(budgetLines.lineOrder), asc(budgetLines.id))
+    .limit(limit + 1);
+}
+
+/** A live line of the budget, optionally locked for update. */
+export async function findLine(tx: Queryable, budgetId: string, lineId: string, forUpdate = false) {
+  const q = tx
+    .select()
+    .from(budgetLines)
+    .where(and(live(budgetId), eq(budgetLines.id, lineId)));
+  const rows = await (forUpdate ? q.for('update') : q);
+  return rows[0];
+}
+
+/** Number of live lines of a budget. */
+export async function countLines(tx: Queryable, budgetId: string): Promise<number> {
+  const [row] = await tx.select({ n: count() }).from(budgetLines).where(live(budgetId));
+  return Number(row?.n ?? 0);
+}
+
+/** Applies a patch and bumps the version; returns the new row. */
+export async function updateLine(tx: Queryable, lineId: string, patch: Partial<NewLine>) {
+  const [row] = await tx
+    .update(budgetLines)
+    .set({ ...patch, updatedAt: new Date(), version: sql`${budgetLines.version} + 1` })
+    .where(eq(budgetLines.id, lineId))
+    .returning();
+  return row!;
+}
+
+/** Soft-deletes every live line of a budget (bulk replace); returns how many. */
+export async function softDeleteAllLines(tx: Queryable, budgetId: string, userId: string): Promise<number> {
+  const rows = await tx
+    .update(budgetLines)
+    .set({
+      isDeleted: true,
+      deletedAt: new Date(),
+      deletedBy: userId,
+      version: sql`${budgetLines.version} + 1`,
+    })
+    .where(live(budgetId))
+    .returning({ id: budgetLines.id });
+  return rows.length;
+}
+
+/** Removes a line for good. */
+export async function hardDeleteLine(tx: Queryable, lineId: string): Promise<void> {
+  await tx.delete(budgetLines).where(eq(budgetLines.id, lineId));
+}
+
+/** Totals per line type, computed in SQL as exact decimal strings. */
+export async function lineTotals(tx: Queryable, budgetId: string) {
+  return tx
+    .select({
+      lineType: budgetLines.lineType,
+      total: sql<string>`sum(${budgetLines.amount})::text`,
+      n: count(),
+    })
+    .from(budgetLines)
+    .where(live(budgetId))
+    .groupBy(budgetLines.lineType);
+}

@@ -1,0 +1,91 @@
+/** Request and response schemas of budget lines (the guide's BFBudgetLine and BudgetLineCreateRequest). */
+import { z } from 'zod';
+import { ALLOCATION_METHODS, LINE_TYPES } from '../../shared/enums.ts';
+import { amountSchema, Decimal, decimalString } from '../../shared/money.ts';
+import { metadataSchema, optionalText, pageQuery, trimmed, uuidParam } from '../../shared/validation.ts';
+
+const quantitySchema = decimalString({
+  scale: 4,
+  min: new Decimal(0),
+  max: new Decimal('99999999999.9999'),
+  label: 'quantity',
+});
+const unitCostSchema = amountSchema('unit_cost');
+const percentageSchema = decimalString({
+  scale: 2,
+  min: new Decimal(0),
+  max: new Decimal(100),
+  label: 'allocation_percentage',
+});
+
+const lineFields = {
+  line_name: trimmed(1, 255, 'line_name'),
+  line_type: z.enum(LINE_TYPES),
+  category: trimmed(1, 100, 'category'),
+  subcategory: optionalText(100),
+  amount: amountSchema('amount').optional(),
+  quantity: quantitySchema.nullable().optional(),
+  unit_cost: unitCostSchema.nullable().optional(),
+  allocation_method: z.enum(ALLOCATION_METHODS).optional(),
+  allocation_percentage: percentageSchema.nullable().optional(),
+  allocation_driver: optionalText(100),
+  department_id: optionalText(255),
+  cost_center_id: optionalText(255),
+  gl_account_id: optionalText(255),
+  description: optionalText(1000),
+  notes: optionalText(2000),
+  requires_approval: z.boolean().optional(),
+  approval_threshold: amountSchema('approval_threshold').nullable().optional(),
+  line_order: z.number().int().min(0).max(2_147_483_647).optional(),
+  metadata: metadataSchema.optional(),
+};
+
+export const lineCreateSchema = z.strictObject(lineFields);
+export type LineCreateInput = z.output<typeof lineCreateSchema>;
+
+export const lineUpdateSchema = lineCreateSchema.partial().extend({ version: z.number().int().min(1) });
+export type LineUpdateInput = z.output<typeof lineUpdateSchema>;
+
+export const bulkLinesSchema = z.strictObject({
+  mode: z.enum(['append', 'replace']).default('append'),
+  lines: z.array(lineCreateSchema).min(0).max(1_000_000),
+});
+
+export const lineParams = z.strictObject({ id: uuidParam, lineId: uuidParam });
+export const linesListQuery = z.strictObject({ ...pageQuery });
+export const lineDeleteQuery = z.strictObject({
+  soft_delete: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
+  version: z.coerce.number().int().min(1).optional(),
+});
+
+export const lineResponse = z.object({
+  line_id: z.uuid(),
+  budget_id: z.uuid(),
+  line_name: z.string(),
+  line_type: z.enum(LINE_TYPES),
+  category: z.string(),
+  subcategory: z.string().nullable(),
+  amount: z.string().meta({ example: '1200.00' }),
+  quantity: z.string().nullable(),
+  unit_cost: z.string().nullable(),
+  allocation_method: z.enum(ALLOCATION_METHODS),
+  allocation_percentage: z.string().nullable(),
+  allocation_driver: z.string().nullable(),
+  department_id: z.string().nullable(),
+  cost_center_id: z.string().nullable(),
+  gl_account_id: z.string().nullable(),
+  description: z.string().nullable(),
+  notes: z.string().nullable(),
+  requires_approval: z.boolean(),
+  approval_threshold: z.string().nullable(),
+  line_order: z.number().int(),
+  metadata: z.record(z.string(), z.unknown()),
+  created_at: z.string(),
+  created_by: z.string(),
+  updated_at: z.string().nullable(),
+  updated_by: z.string().nullable(),
+  version: z.number().int(),
+});

@@ -1,0 +1,267 @@
+/** Budget line use cases: list, add, bulk add/replace, update (own version), delete. */
+import { v7 as uuidv7 } from 'uuid';
+import { authorize } from '../../platform/auth/policy.ts';
+import type { Tx } from '../../platform/db/client.ts';
+import {
+  type FieldError,
+  NotFoundError,
+  ValidationError,
+  VersionConflictError,
+} from '../../platform/http/errors.ts';
+import { decodeCursor, encodeCursor } from '../../platform/http/pagination.ts';
+import type { ServiceDeps } from '../../platform/services.ts';
+import { type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
+import { assertEditable } from '../budgets/budgets.policy.ts';
+import type { BudgetService } from '../budgets/budgets.service.ts';
+import { resolveLineAmount } from './lines.domain.ts';
+import { presentLine } from './lines.presenter.ts';
+import {
+  countLines,
+  findLine,
+  hardDeleteLine,
+  insertLines,
+  type LineRow,
+  type NewLine,
+  pageLines,
+  softDeleteAllLines,
+  updateLine,
+} from './lines.repository.ts';
+import type { LineCreateInput, LineUpdateInput } from './lines.schema.ts';
+
+const MAX_REPORTED_ERRORS = 100;
+
+/** Validates line inputs and maps them to rows; throws one 400 listing every bad field. */
+export function toNewLines(
+  ctx: TenantContext,
+  budgetId: string,
+  inputs: LineCreateInput[],
+  pathPrefix: string,
+): NewLine[] {
+  const errors: FieldError[] = [];
+  const rows: NewLine[] = [];
+  inputs.forEach((l, i) => {
+    const resolved = resolveLineAmount(l, `${pathPrefix}.${i}.`);
+    if (resolved.errors.length) {
+      errors.push(...resolved.errors);
+      return;
+    }
+    rows.push({
+      id: uuidv7(),
+      tenantId: ctx.tenantId,
+      budgetId,
+      createdBy: ctx.userId,
+      lineName: l.line_name,
+      lineType: l.line_type,
+      category: l.category,
+      subcategory: l.subcategory ?? null,
+      amount: resolved.amount!,
+      quantity: l.quantity ?? null,
+      unitCost: l.unit_cost ?? null,
+      allocationMethod: l.allocation_method ?? 'direct',
+      allocationPercentage: l.allocation_percentage ?? null,
+      allocationDriver: l.allocation_driver ?? null,
+      departmentId: l.department_id ?? null,
+      costCenterId: l.cost_center_id ?? null,
+      glAccountId: l.gl_account_id ?? null,
+      description: l.description ?? null,
+      notes: l.notes ?? null,
+      requiresApproval: l.requires_approval ?? false,
+      approvalThreshold: l.approval_threshold ?? null,
+      lineOrder: l.line_order ?? 0,
+      metadata: l.metadata ?? {},
+    });
+  });
+  if (errors.length) throw new ValidationError(errors.slice(0, MAX_REPORTED_ERRORS));
+  return rows;
+}
+
+export class LineService {
+  constructor(
+    private readonly deps: ServiceDeps,
+    private readonly budgets: BudgetService,
+  ) {}
+
+  /** One page of a budget's lines. */
+  async list(ctx: TenantContext, budgetId: string, limit: number, cursor?: string) {
+    const afterId = decodeCursor(cursor);
+    return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+      await this.budgets.mustFind(tx, budgetId);
+      const after = afterId ? await findLine(tx, budgetId, afterId) : undefined;
+      if (afterId && !after)
+        throw new ValidationError([
+          {
+            path: 'query.cursor',
+            code: 'invalid_cursor',
+            message: 'cursor refers to a line that no longer exists',
+          },
+        ]);
+      const rows = await pageLines(tx, budgetId, limit, after);
+      const items = rows.slice(0, limit);
+      const last = items.at(-1);
+      return {
+        items: items.map(presentLine),
+        next_cursor: rows.length > limit && last ? encodeCursor(last.id) : null,
+      };
+    });
+  }
+
+  /** Adds lines (append) or replaces all lines (replace) in one transaction. */
+  async addMany(
+    ctx: TenantContext,
+    budgetId: string,
+    inputs: LineCreateInput[],
+    mode: 'append' | 'replace',
+    pathPrefix: string,
+  ) {
+    const rows = toNewLines(ctx, budgetId, inputs, pathPrefix);
+    const result = await this.write(ctx, budgetId, async (tx) => {
+      const removed = mode === 'replace' ? await softDeleteAllLines(tx, budgetId, ctx.userId) : 0;
+      const existing = mode === 'replace' ? 0 : await countLines(tx, budgetId);
+      const max = this.deps.config.MAX_BUDGET_LINES;
+      if (existing + rows.length > max) {
+        throw new ValidationError([
+          {
+            path: pathPrefix,
+            code: 'too_big',
+            message: `A budget may have at most ${max} lines: it has ${existing}, adding ${rows.length}`,
+          },
+        ]);
+      }
+      await insertLines(tx, rows);
+      await this.audit(
+        tx,
+        ctx,
+        mode === 'replace' ? 'budget_lines.replaced' : 'budget_lines.added',
+        budgetId,
+        removed ? { removed } : null,
+        {
+          added: rows.length,
+          line_ids: rows.length <= 100 ? rows.map((r) => r.id) : undefined,
+        },
+      );
+      return { added: rows.length, removed, line_ids: rows.map((r) => r.id) };
+    });
+    return result;
+  }
+
+  /** Adds one line and returns it. */
+  async addOne(ctx: TenantContext, budgetId: string, input: LineCreateInput) {
+    const { line_ids } = await this.addMany(ctx, budgetId, [input], 'append', 'line');
+    return withTenant(this.deps.db, ctx.tenantId, async (tx) =>
+      presentLine((await findLine(tx, budgetId, line_ids[0]!))!),
+    );
+  }
+
+  /** Updates a line if its `version` is current. */
+  async update(ctx: TenantContext, budgetId: string, lineId: string, input: LineUpdateInput) {
+    const { version, ...fields } = input;
+    return this.write(ctx, budgetId, async (tx) => {
+      const before = await this.mustFindLine(tx, budgetId, lineId);
+      if (before.version !== version) throw new VersionConflictError('Budget line', version, before.version);
+      const merged = {
+        amount:
+          fields.amount !== undefined
+            ? fields.amount
+            : fields.quantity !== undefined || fields.unit_cost !== undefined
+              ? undefined
+              : before.amount,
+        quantity: fields.quantity !== undefined ? fields.quantity : before.quantity,
+        unit_cost: fields.unit_cost !== undefined ? fields.unit_cost : before.unitCost,
+        allocation_method: fields.allocation_method ?? before.allocationMethod,
+        allocation_percentage:
+          fields.allocation_percentage !== undefined
+            ? fields.allocation_percentage
+            : before.allocationPercentage,
+      };
+      const resolved = resolveLineAmount(merged);
+      if (resolved.errors.length) throw new ValidationError(resolved.errors);
+      const pick = <T>(v: T | undefined, f: (x: T) => Partial<NewLine>) => (v !== undefined ? f(v) : {});
+      const after = await updateLine(tx, lineId, {
+        updatedBy: ctx.userId,
+        amount: resolved.amount!,
+        quantity: merged.quantity ?? null,
+        unitCost: merged.unit_cost ?? null,
+        allocationPercentage: merged.allocation_percentage ?? null,
+        ...pick(fields.line_name, (v) => ({ lineName: v })),
+        ...pick(fields.line_type, (v) => ({ lineType: v })),
+        ...pick(fields.category, (v) => ({ category: v })),
+        ...pick(fields.subcategory, (v) => ({ subcategory: v })),
+        ...pick(fields.allocation_method, (v) => ({ allocationMethod: v })),
+        ...pick(fields.allocation_driver, (v) => ({ allocationDriver: v })),
+        ...pick(fields.department_id, (v) => ({ departmentId: v })),
+        ...pick(fields.cost_center_id, (v) => ({ costCenterId: v })),
+        ...pick(fields.gl_account_id, (v) => ({ glAccountId: v })),
+        ...pick(fields.description, (v) => ({ description: v })),
+        ...pick(fields.notes, (v) => ({ notes: v })),
+        ...pick(fields.requires_approval, (v) => ({ requiresApproval: v })),
+        ...pick(fields.approval_threshold, (v) => ({ approvalThreshold: v })),
+        ...pick(fields.line_order, (v) => ({ lineOrder: v })),
+        ...pick(fields.metadata, (v) => ({ metadata: v })),
+      });
+      await this.audit(tx, ctx, 'budget_line.updated', lineId, presentLine(before), presentLine(after));
+      return presentLine(after);
+    });
+  }
+
+  /** Soft-deletes (default) or removes a line; `version`, when given, must be current. */
+  async delete(ctx: TenantContext, budgetId: string, lineId: string, soft: boolean, version?: number) {
+    if (!soft) authorize(ctx, 'budgets:hard_delete');
+    await this.write(ctx, budgetId, async (tx) => {
+      const before = await this.mustFindLine(tx, budgetId, lineId);
+      if (version !== undefined && before.version !== version)
+        throw new VersionConflictError('Budget line', version, before.version);
+      if (soft)
+        await updateLine(tx, lineId, {
+          isDeleted: true,
+          deletedAt: new Date(),
+          deletedBy: ctx.userId,
+          updatedBy: ctx.userId,
+        });
+      else await hardDeleteLine(tx, lineId);
+      await this.audit(
+        tx,
+        ctx,
+        soft ? 'budget_line.soft_deleted' : 'budget_line.hard_deleted',
+        lineId,
+        presentLine(before),
+        null,
+      );
+    });
+  }
+
+  /** Runs a line write: the budget must exist and be editable; the budget's cache is invalidated after commit. */
+  private async write<T>(ctx: TenantContext, budgetId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+    const result = await withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+      // Locking the budget row serialises line writes of one budget (line-count limit, totals).
+      assertEditable(await this.budgets.mustFind(tx, budgetId, true));
+      return fn(tx);
+    });
+    await this.budgets.cache.invalidate(ctx.tenantId, budgetId);
+    return result;
+  }
+
+  private async mustFindLine(tx: Tx, budgetId: string, lineId: string): Promise<LineRow> {
+    const line = await findLine(tx, budgetId, lineId, true);
+    if (!line) throw new NotFoundError('Budget line', lineId, 'params.lineId');
+    return line;
+  }
+
+  private async audit(
+    tx: Tx,
+    ctx: TenantContext,
+    action: string,
+    id: string,
+    before: unknown,
+    after: unknown,
+  ) {
+    if (!this.deps.config.AUDIT_ENABLED) return;
+    await recordAudit(tx, ctx, {
+      action,
+      entityType: action.startsWith('budget_lines') ? 'budget' : 'budget_line',
+      entityId: id,
+      before,
+      after,
+    });
+  }
+}

@@ -1,0 +1,131 @@
+/** Login (rate-limited), the caller's identity, and user creation by admins. */
+import { z } from 'zod';
+import type { AppConfig } from '../../config/env.ts';
+import { type Authenticator, ctxOf } from '../../platform/auth/authenticate.ts';
+import { PERMISSIONS, ROLES } from '../../platform/auth/permissions.ts';
+import { BusinessRuleError } from '../../platform/http/errors.ts';
+import { type App, errorResponses } from '../../platform/http/types.ts';
+import type { UserService } from './users.service.ts';
+
+const tags = ['auth'];
+const loginBody = z.strictObject({
+  tenant: z
+    .string()
+    .trim()
+    .min(1)
+    .max(255)
+    .meta({ description: "The tenant's identifier (UUID or slug), as in tokens' tenant_id" }),
+  email: z.email().max(320),
+  password: z.string().min(1).max(1024),
+});
+const userBody = z.strictObject({
+  email: z.email().max(320),
+  password: z.string().min(12, { message: 'password must be at least 12 characters' }).max(1024),
+  roles: z
+    .array(z.enum(Object.keys(ROLES) as [string, ...string[]]))
+    .min(1)
+    .max(10),
+  display_name: z.string().trim().min(1).max(255).optional(),
+});
+
+/** Registers /auth routes and /users. */
+export function userRoutes(app: App, auth: Authenticator, usersSvc: UserService, config: AppConfig): void {
+  app.post(
+    '/auth/login',
+    {
+      config: { rateLimit: { max: config.LOGIN_RATE_LIMIT_PER_MINUTE, timeWindow: '1 minute' } },
+      schema: {
+        tags,
+        summary: 'Log in with tenant, email and password; returns a bearer token',
+        body: loginBody,
+        response: {
+          200: z.object({
+            access_token: z.string(),
+            token_type: z.literal('Bearer'),
+            expires_in: z.number().int(),
+            user: z.object({
+              user_id: z.string(),
+              email: z.string(),
+              roles: z.array(z.string()),
+              tenant_id: z.string(),
+            }),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => {
+      if (config.JWKS_URL) {
+        throw new BusinessRuleError(
+          'login_disabled',
+          'Password login is disabled when JWKS_URL is set: sign in through your identity provider',
+        );
+      }
+      return usersSvc.login(req.body.tenant, req.body.email, req.body.password);
+    },
+  );
+
+  app.get(
+    '/auth/me',
+    {
+      preHandler: auth.require(),
+      schema: {
+        tags,
+        summary: 'Who the token says you are, with your effective permissions',
+        response: {
+          200: z.object({
+            user_id: z.string(),
+            tenant_id: z.string(),
+            tenant_uuid: z.uuid(),
+            email: z.string().nullable(),
+            roles: z.array(z.string()),
+            permissions: z.array(z.string()),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => {
+      const ctx = ctxOf(req);
+      return {
+        user_id: ctx.userId,
+        tenant_id: ctx.tenantKey,
+        tenant_uuid: ctx.tenantId,
+        email: ctx.email ?? null,
+        roles: ctx.roles,
+        permissions: PERMISSIONS.filter((p) => ctx.permissions.has(p)),
+      };
+    },
+  );
+
+  app.post(
+    '/users',
+    {
+      preHandler: auth.require('users:manage'),
+      schema: {
+        tags,
+        summary: 'Create a user in your tenant',
+        body: userBody,
+        response: {
+          201: z.object({ user_id: z.uuid(), email: z.string(), roles: z.array(z.string()) }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req, reply) => {
+      const ctx = ctxOf(req);
+      const u = await usersSvc.create(
+        ctx.tenantKey,
+        ctx.userId,
+        {
+          email: req.body.email,
+          password: req.body.password,
+          roles: req.body.roles,
+          displayName: req.body.display_name,
+        },
+        req.id,
+      );
+      return reply.status(201).send({ user_id: u.id, email: u.email, roles: u.roles });
+    },
+  );
+}

@@ -1,0 +1,82 @@
+/** Turns a request's bearer token into a TenantContext, registering unseen tenants on first use. */
+import { sql } from 'drizzle-orm';
+import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import { LRUCache } from 'lru-cache';
+import type { Db } from '../db/client.ts';
+import { UnauthorizedError } from '../http/errors.ts';
+import { type TenantContext, tenantIdFromKey, withTenant } from '../tenancy/tenancy.ts';
+import type { TokenVerifier } from './jwt.ts';
+import { effectivePermissions } from './permissions.ts';
+import { authorize } from './policy.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    ctx?: TenantContext;
+  }
+}
+
+/** Remembers which tenants exist so that registration costs one insert per process and tenant. */
+export class TenantRegistry {
+  private readonly known = new LRUCache<string, true>({ max: 100_000 });
+
+  constructor(private readonly db: Db) {}
+
+  /** Makes sure the tenant row exists (tenants live in the platform's auth service). */
+  async ensure(tenantId: string, key: string): Promise<void> {
+    if (this.known.has(tenantId)) return;
+    await withTenant(this.db, tenantId, (tx) =>
+      tx.execute(
+        sql`INSERT INTO tenants (id, external_key, name) VALUES (${tenantId}, ${key}, ${key}) ON CONFLICT DO NOTHING`,
+      ),
+    );
+    this.known.set(tenantId, true);
+  }
+}
+
+export interface Authenticator {
+  /** Verifies the request's token; throws 401. */
+  context(req: FastifyRequest): Promise<TenantContext>;
+  /** A preHandler that authenticates and checks one permission (403). */
+  require(permission?: string): preHandlerAsyncHookHandler;
+}
+
+const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/;
+
+/** Builds the authenticator used by every route. */
+export function createAuthenticator(verifier: TokenVerifier, tenants: TenantRegistry): Authenticator {
+  async function context(req: FastifyRequest): Promise<TenantContext> {
+    if (req.ctx) return req.ctx;
+    const header = req.headers.authorization;
+    if (!header) throw new UnauthorizedError();
+    const match = BEARER.exec(header.trim());
+    if (!match) throw new UnauthorizedError('Authorization header must be "Bearer <JWT>"');
+    const claims = await verifier.verify(match[1]!);
+    const tenantId = tenantIdFromKey(claims.tenant_id);
+    await tenants.ensure(tenantId, claims.tenant_id);
+    req.ctx = {
+      tenantId,
+      tenantKey: claims.tenant_id,
+      userId: claims.sub,
+      email: claims.email,
+      roles: claims.roles,
+      permissions: effectivePermissions(claims.roles, claims.permissions),
+      requestId: req.id,
+    };
+    return req.ctx;
+  }
+  return {
+    context,
+    require(permission) {
+      return async (req: FastifyRequest, _reply: FastifyReply) => {
+        const ctx = await context(req);
+        if (permission) authorize(ctx, permission);
+      };
+    },
+  };
+}
+
+/** The authenticated context of a request that passed `require`. */
+export function ctxOf(req: FastifyRequest): TenantContext {
+  if (!req.ctx) throw new UnauthorizedError();
+  return req.ctx;
+}

@@ -1,0 +1,80 @@
+/** Builds the Fastify application: plugins, error handling, OpenAPI and every module's routes. */
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { v7 as uuidv7 } from 'uuid';
+import { auditRoutes } from '../../modules/audit/audit.routes.ts';
+import { budgetRoutes } from '../../modules/budgets/budgets.routes.ts';
+import { BudgetService } from '../../modules/budgets/budgets.service.ts';
+import { lineRoutes } from '../../modules/lines/lines.routes.ts';
+import { LineService } from '../../modules/lines/lines.service.ts';
+import { userRoutes } from '../../modules/users/users.routes.ts';
+import { UserService } from '../../modules/users/users.service.ts';
+import { createAuthenticator } from '../auth/authenticate.ts';
+import type { Platform } from '../platform.ts';
+import { installErrorHandling } from './error-handler.ts';
+import { healthRoutes } from './health.routes.ts';
+import { API_PREFIX, type App } from './types.ts';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+
+/** Creates the HTTP app over an opened platform. */
+export async function buildApp(platform: Platform, logger: FastifyServerOptions['logger'] = false) {
+  const { config } = platform;
+  const app = Fastify({
+    logger,
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : uuidv7();
+    },
+    ajv: undefined,
+  }).withTypeProvider<ZodTypeProvider>() as App;
+
+  app.setValidatorCompiler(validatorCompiler);
+  // Responses are shaped by presenters; serialising without re-validation keeps large budgets fast.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+  installErrorHandling(app);
+
+  await app.register(rateLimit, { global: false });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'APG Budgeting & Forecasting API',
+        version: '0.1.0',
+        description:
+          'Budgets, budget lines and audit over REST. Money is a decimal string with two decimals. Errors: { message, code, errors: [{ path, code, message }] }.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  const auth = createAuthenticator(platform.verifier, platform.tenants);
+  const deps = { db: platform.database.db, cache: platform.cache, config };
+  const budgets = new BudgetService(deps);
+  const lines = new LineService(deps, budgets);
+  const users = new UserService(platform.database.db, config, platform.jwtSecret, platform.tenants);
+
+  healthRoutes(app, platform);
+  await app.register(
+    async (api) => {
+      const a = api as App;
+      userRoutes(a, auth, users, config);
+      budgetRoutes(a, auth, budgets);
+      lineRoutes(a, auth, lines);
+      auditRoutes(a, auth, platform.database.db);
+    },
+    { prefix: API_PREFIX },
+  );
+  return { app, services: { budgets, lines, users } };
+}

@@ -1,0 +1,84 @@
+/** Maps every error to the one response shape; nothing a client sends can produce a 500. */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { AppError, type FieldError } from './errors.ts';
+
+interface ZodIssueParams {
+  keys?: string[];
+  params?: { rule?: string };
+  [key: string]: unknown;
+}
+
+const CONTEXT_PREFIX: Record<string, string> = {
+  body: '',
+  querystring: 'query.',
+  params: 'params.',
+  headers: 'headers.',
+};
+
+function toFieldErrors(error: FastifyError): FieldError[] {
+  const prefix = CONTEXT_PREFIX[error.validationContext ?? 'body'] ?? '';
+  const out: FieldError[] = [];
+  for (const v of error.validation ?? []) {
+    const base = v.instancePath.split('/').filter(Boolean).join('.');
+    const params = v.params as ZodIssueParams;
+    if (v.keyword === 'unrecognized_keys' && Array.isArray(params.keys)) {
+      for (const key of params.keys) {
+        const path = `${prefix}${base ? `${base}.` : ''}${key}`;
+        out.push({ path, code: 'unknown_field', message: `Unknown field "${key}" is not allowed` });
+      }
+      continue;
+    }
+    // Custom rules name themselves (e.g. too_many_decimals); zod's own codes are used as they are.
+    const code = v.keyword === 'custom' && params.params?.rule ? params.params.rule : v.keyword;
+    out.push({ path: `${prefix}${base}` || '(root)', code, message: v.message ?? 'invalid' });
+  }
+  return out;
+}
+
+function send(reply: FastifyReply, req: FastifyRequest, status: number, body: Record<string, unknown>) {
+  return reply.status(status).send({ ...body, request_id: req.id });
+}
+
+/** Installs the error and not-found handlers on the app. */
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, req, reply) => {
+    if (error instanceof AppError) {
+      return send(reply, req, error.status, {
+        message: error.message,
+        code: error.code,
+        errors: error.errors,
+        ...error.extra,
+      });
+    }
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      return send(reply, req, 400, {
+        message: 'Request validation failed',
+        code: 'validation_failed',
+        errors: toFieldErrors(error),
+      });
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      // Fastify's own client errors: malformed JSON, body too large, bad content type, ...
+      const code = (error.code ?? 'bad_request').replace(/^FST_ERR_(CTP_)?/, '').toLowerCase();
+      const path = status === 413 || status === 415 || code.includes('json') ? 'body' : '(request)';
+      return send(reply, req, status, {
+        message: error.message,
+        code,
+        errors: [{ path, code, message: error.message }],
+      });
+    }
+    req.log.error({ err: error }, 'unhandled error');
+    return send(reply, req, 500, { message: 'Internal server error', code: 'internal_error', errors: [] });
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    const message = `Route ${req.method} ${req.url.split('?')[0]} not found`;
+    return send(reply, req, 404, {
+      message,
+      code: 'route_not_found',
+      errors: [{ path: '(url)', code: 'route_not_found', message }],
+    });
+  });
+}

@@ -1,0 +1,54 @@
+/** Opens everything a process needs (database, cache, keys) from the configuration. */
+import type { AppConfig } from '../config/env.ts';
+import { TenantRegistry } from './auth/authenticate.ts';
+import { createTokenVerifier, resolveJwtSecret, type TokenVerifier } from './auth/jwt.ts';
+import { type Cache, createMemoryCache, createRedisCache } from './cache/cache.ts';
+import { type Database, openDatabase } from './db/client.ts';
+import { migrateDatabase } from './db/migrate.ts';
+
+export interface Platform {
+  config: AppConfig;
+  database: Database;
+  cache: Cache;
+  jwtSecret: string;
+  verifier: TokenVerifier;
+  tenants: TenantRegistry;
+  close(): Promise<void>;
+}
+
+export interface PlatformOptions {
+  /** Apply migrations at start (default true). */
+  migrate?: boolean;
+  /** Use this database instead of opening one (tests share one per file). */
+  database?: Database;
+  /** Prefix of Redis keys (tests isolate themselves with it). */
+  redisPrefix?: string;
+}
+
+/** Opens the database (PGlite or PostgreSQL), applies migrations, connects the cache. */
+export async function createPlatform(config: AppConfig, options: PlatformOptions = {}): Promise<Platform> {
+  const database =
+    options.database ??
+    (await openDatabase({
+      databaseUrl: config.DATABASE_URL,
+      poolSize: config.DATABASE_POOL_SIZE,
+      pgliteDir: config.pgliteDir,
+    }));
+  if (options.migrate !== false && !options.database) await migrateDatabase(database);
+  const cache = config.REDIS_URL
+    ? createRedisCache(config.REDIS_URL, options.redisPrefix)
+    : createMemoryCache();
+  const jwtSecret = resolveJwtSecret(config);
+  return {
+    config,
+    database,
+    cache,
+    jwtSecret,
+    verifier: createTokenVerifier(config, jwtSecret),
+    tenants: new TenantRegistry(database.db),
+    async close() {
+      await cache.close();
+      if (!options.database) await database.close();
+    },
+  };
+}

@@ -1,0 +1,77 @@
+/** Reusable zod building blocks for request schemas. */
+import { z } from 'zod';
+
+const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+
+/** ISO 4217 currency code (the runtime's list of ISO currencies). */
+export const currencySchema = (label = 'base_currency') =>
+  z
+    .string()
+    .regex(/^[A-Z]{3}$/, { message: `${label} must be a 3-letter ISO 4217 code in capitals, like "USD"` })
+    .refine((c) => CURRENCIES.has(c), {
+      message: `${label} is not an ISO 4217 currency code`,
+      params: { rule: 'unknown_currency' },
+    });
+
+/** A trimmed string with length bounds checked after trimming. */
+export const trimmed = (min: number, max: number, label: string) =>
+  z
+    .string()
+    .trim()
+    .min(min, {
+      message:
+        min <= 1
+          ? `${label} must not be empty`
+          : `${label} must be at least ${min} characters after trimming`,
+    })
+    .max(max, { message: `${label} must be at most ${max} characters` });
+
+/** An optional, nullable free-text field. */
+export const optionalText = (max: number) => z.string().trim().max(max).nullable().optional();
+
+function jsonDepth(value: unknown, depth = 0): number {
+  if (depth > 32) return depth;
+  if (Array.isArray(value)) return Math.max(depth + 1, ...value.map((v) => jsonDepth(v, depth + 1)));
+  if (value && typeof value === 'object') {
+    return Math.max(depth + 1, ...Object.values(value).map((v) => jsonDepth(v, depth + 1)));
+  }
+  return depth;
+}
+
+/** Free-form metadata: an object, at most 10 levels deep and 16 KiB as JSON. */
+export const metadataSchema = z
+  .record(z.string().max(100), z.unknown())
+  .refine((m) => jsonDepth(m) <= 10, {
+    message: 'metadata may be at most 10 levels deep',
+    params: { rule: 'too_deep' },
+  })
+  .refine((m) => JSON.stringify(m).length <= 16_384, {
+    message: 'metadata may be at most 16 KiB as JSON',
+    params: { rule: 'too_big' },
+  });
+
+export const tagsSchema = z.array(z.string().trim().min(1).max(50)).max(50);
+
+/** Fiscal year YYYY within the current year -5 ... +10 (the guide's rule). */
+export const fiscalYearSchema = z
+  .string()
+  .regex(/^\d{4}$/, { message: 'fiscal_year must be a 4-digit year like "2026"' })
+  .superRefine((v, ctx) => {
+    const now = new Date().getUTCFullYear();
+    const year = Number(v);
+    if (year < now - 5 || year > now + 10) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `fiscal_year must be between ${now - 5} and ${now + 10}`,
+        params: { rule: 'fiscal_year_out_of_range' },
+      });
+    }
+  });
+
+export const uuidParam = z.uuid({ message: 'must be a UUID' });
+
+/** Cursor pagination query parameters. */
+export const pageQuery = {
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(200).optional(),
+};
