@@ -1,4 +1,5 @@
 /** The registry of point forecasters by name (everything except `auto`, which selects among them). */
+import { arimaForecast } from './arima.ts';
 import { naive2, seasonalNaive } from './baseline.ts';
 import { etsForecast } from './ets.ts';
 import { thetaForecast } from './theta.ts';
@@ -11,6 +12,7 @@ const registry: Partial<Record<BaseModel, PointForecaster>> = {
   naive2: (y, h, ctx) => naive2(y, h, ctx.period),
   ets: (y, h, ctx) => etsForecast(y, h, ctx.period),
   theta: (y, h, ctx) => thetaForecast(y, h, ctx.period),
+  arima: (y, h, ctx) => arimaForecast(y, h, ctx.period),
 };
 
 /** Adds a forecaster to the registry (used by the ARIMA and ML modules). */
