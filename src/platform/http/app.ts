@@ -16,6 +16,7 @@ import { createAuthenticator } from '../auth/authenticate.ts';
 import type { Platform } from '../platform.ts';
 import { installErrorHandling } from './error-handler.ts';
 import { healthRoutes } from './health.routes.ts';
+import { rejectNulCharacters } from './nul-guard.ts';
 import { API_PREFIX, type App } from './types.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
@@ -40,6 +41,7 @@ export async function buildApp(platform: Platform, logger: FastifyServerOptions[
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
+  app.addHook('preValidation', rejectNulCharacters);
   installErrorHandling(app);
 
   await app.register(rateLimit, { global: false });

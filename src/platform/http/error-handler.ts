@@ -1,6 +1,7 @@
 /** Maps every error to the one response shape; nothing a client sends can produce a 500. */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { pgError } from '../db/errors.ts';
 import { AppError, type FieldError } from './errors.ts';
 
 interface ZodIssueParams {
@@ -67,6 +68,22 @@ export function installErrorHandling(app: FastifyInstance): void {
         message: error.message,
         code,
         errors: [{ path, code, message: error.message }],
+      });
+    }
+    // Backstop: a database data exception (class 22) or constraint violation (class 23) that
+    // slipped past validation is the client's input, not a server fault.
+    const pe = pgError(error);
+    if (pe && (pe.code.startsWith('22') || pe.code.startsWith('23'))) {
+      req.log.warn({ err: error }, 'database rejected input that passed validation');
+      const status = pe.code === '23505' ? 409 : 400;
+      const code = pe.code === '23505' ? 'duplicate' : 'invalid_data';
+      const message = pe.constraint
+        ? `The database refused the data (rule ${pe.constraint})`
+        : 'The database refused the data';
+      return send(reply, req, status, {
+        message,
+        code,
+        errors: [{ path: pe.constraint ?? '(body)', code, message }],
       });
     }
     req.log.error({ err: error }, 'unhandled error');
