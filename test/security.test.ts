@@ -184,7 +184,7 @@ describe.each(backends())('tenant isolation and auth attacks on %s', (backend) =
 describe('OIDC tokens from a JWKS endpoint', () => {
   let t: TestApp;
   let server: Server;
-  let privateKey: CryptoKey;
+  let privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
   const issuer = 'https://id.example.test/';
   const audience = 'apg-bf';
 

@@ -201,7 +201,7 @@ describe.each(backends())('budgets API on %s', (backend) => {
     expect(none.json().items).toHaveLength(0);
     const bad = await t.call('GET', '/budgets?cursor=not-a-cursor', token);
     expect(bad.statusCode).toBe(400);
-    expect(firstError(bad).path).toBe('query.cursor');
+    expect(firstError(bad)?.path).toBe('query.cursor');
   });
 
   it('updates with the current version and refuses a stale one with the current version', async () => {
@@ -218,7 +218,7 @@ describe.each(backends())('budgets API on %s', (backend) => {
     expect(stale.json()).toMatchObject({ code: 'version_conflict', current_version: 2 });
     const missing = await t.call('PUT', `/budgets/${id}`, token, { notes: 'x' });
     expect(missing.statusCode).toBe(400);
-    expect(firstError(missing).path).toBe('version');
+    expect(firstError(missing)?.path).toBe('version');
   });
 
   it('shows the update on the next read (cache invalidated by the write)', async () => {
