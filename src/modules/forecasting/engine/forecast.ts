@@ -24,6 +24,8 @@ export interface ForecastOptions {
   level: number;
   seed: number;
   plan?: BacktestPlan;
+  /** Interval widening (default INTERVAL_INFLATION, calibrated on M1's training parts). */
+  intervalInflation?: number;
 }
 
 /** Default backtest: up to 4 origins, half a season apart. */
@@ -54,7 +56,7 @@ export function forecastSeries(series: SeriesInput, opts: ForecastOptions): Fore
     mean = fn(y, h, ctx);
     backtests = backtestModel(y, origins, fn, ctx);
   }
-  const { lo, hi } = calibratedInterval(y, m, mean, origins, backtests, opts.level);
+  const { lo, hi } = calibratedInterval(y, m, mean, origins, backtests, opts.level, opts.intervalInflation);
   return { model, mean, lo, hi };
 }
 

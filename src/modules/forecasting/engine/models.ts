@@ -2,6 +2,7 @@
 import { arimaForecast } from './arima.ts';
 import { naive2, seasonalNaive } from './baseline.ts';
 import { etsForecast } from './ets.ts';
+import { mlForecaster } from './ml.ts';
 import { thetaForecast } from './theta.ts';
 import type { ModelName, PointForecaster } from './types.ts';
 
@@ -13,6 +14,9 @@ const registry: Partial<Record<BaseModel, PointForecaster>> = {
   ets: (y, h, ctx) => etsForecast(y, h, ctx.period),
   theta: (y, h, ctx) => thetaForecast(y, h, ctx.period),
   arima: (y, h, ctx) => arimaForecast(y, h, ctx.period),
+  random_forest: mlForecaster('random_forest'),
+  gradient_boosting: mlForecaster('gradient_boosting'),
+  neural_network: mlForecaster('neural_network'),
 };
 
 /** Adds a forecaster to the registry (used by the ARIMA and ML modules). */
