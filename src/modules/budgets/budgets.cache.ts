@@ -5,7 +5,6 @@
  */
 import { v7 as uuidv7 } from 'uuid';
 import type { Cache } from '../../platform/cache/cache.ts';
-import type { BudgetView } from './budgets.presenter.ts';
 
 export class BudgetCache {
   constructor(
@@ -18,19 +17,19 @@ export class BudgetCache {
     return `t:${tenantId}:budget:${id}:gen`;
   }
 
-  /** Returns the cached view, or a `store` function to cache the view read now. */
+  /** Returns the cached JSON, or a `store` function to cache the JSON read now. */
   async lookup(
     tenantId: string,
     id: string,
     withLines: boolean,
-  ): Promise<{ hit?: BudgetView; store: (v: BudgetView) => Promise<void> }> {
+  ): Promise<{ hit?: string; store: (json: string) => Promise<void> }> {
     if (!this.enabled) return { store: async () => {} };
     const gen = await this.cache.setIfAbsent(this.genKey(tenantId, id), uuidv7());
     const key = `t:${tenantId}:budget:${id}:${gen}:${withLines ? 'l' : 'b'}`;
     const raw = await this.cache.get(key);
     return {
-      ...(raw ? { hit: JSON.parse(raw) as BudgetView } : {}),
-      store: (v) => this.cache.set(key, JSON.stringify(v), this.ttlSeconds),
+      ...(raw ? { hit: raw } : {}),
+      store: (json) => this.cache.set(key, json, this.ttlSeconds),
     };
   }
 

@@ -59,7 +59,13 @@ export function budgetRoutes(app: App, auth: Authenticator, budgets: BudgetServi
         response: { 200: budgetResponse, ...errorResponses },
       },
     },
-    async (req) => budgets.get(ctxOf(req), req.params.id, req.query.include_lines),
+    async (req, reply) => {
+      // Already JSON text (cached or built by PostgreSQL); Fastify sends strings with a JSON type as they are.
+      const json = await budgets.getJson(ctxOf(req), req.params.id, req.query.include_lines);
+      return reply
+        .type('application/json; charset=utf-8')
+        .send(json as unknown as z.output<typeof budgetResponse>);
+    },
   );
 
   app.put(

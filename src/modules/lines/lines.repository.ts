@@ -8,44 +8,58 @@ export type NewLine = Omit<typeof budgetLines.$inferInsert, 'createdAt'>;
 
 const live = (budgetId: string) => and(eq(budgetLines.budgetId, budgetId), eq(budgetLines.isDeleted, false));
 
-/** Inserts many lines in one statement. */
+// Column of the JSON payload -> the row's value; absent keys read as NULL, so only set values are sent.
+const PAYLOAD_KEYS: [keyof NewLine, string][] = [
+  ['id', 'id'],
+  ['tenantId', 'tenant_id'],
+  ['budgetId', 'budget_id'],
+  ['createdBy', 'created_by'],
+  ['lineName', 'line_name'],
+  ['lineType', 'line_type'],
+  ['category', 'category'],
+  ['subcategory', 'subcategory'],
+  ['amount', 'amount'],
+  ['quantity', 'quantity'],
+  ['unitCost', 'unit_cost'],
+  ['allocationMethod', 'allocation_method'],
+  ['allocationPercentage', 'allocation_percentage'],
+  ['allocationDriver', 'allocation_driver'],
+  ['departmentId', 'department_id'],
+  ['costCenterId', 'cost_center_id'],
+  ['glAccountId', 'gl_account_id'],
+  ['description', 'description'],
+  ['notes', 'notes'],
+  ['requiresApproval', 'requires_approval'],
+  ['approvalThreshold', 'approval_threshold'],
+  ['lineOrder', 'line_order'],
+  ['metadata', 'metadata'],
+];
+
+/**
+ * Inserts many lines in one statement: all rows travel as one JSON parameter (no 65,535
+ * parameter limit; COPY is not an option because PostgreSQL refuses COPY FROM under RLS).
+ */
 export async function insertLines(tx: Queryable, rows: NewLine[]): Promise<void> {
   if (rows.length === 0) return;
   const payload = JSON.stringify(
-    rows.map((r) => ({
-      id: r.id,
-      tenant_id: r.tenantId,
-      budget_id: r.budgetId,
-      created_by: r.createdBy,
-      line_name: r.lineName,
-      line_type: r.lineType,
-      category: r.category,
-      subcategory: r.subcategory ?? null,
-      amount: r.amount,
-      quantity: r.quantity ?? null,
-      unit_cost: r.unitCost ?? null,
-      allocation_method: r.allocationMethod ?? 'direct',
-      allocation_percentage: r.allocationPercentage ?? null,
-      allocation_driver: r.allocationDriver ?? null,
-      department_id: r.departmentId ?? null,
-      cost_center_id: r.costCenterId ?? null,
-      gl_account_id: r.glAccountId ?? null,
-      description: r.description ?? null,
-      notes: r.notes ?? null,
-      requires_approval: r.requiresApproval ?? false,
-      approval_threshold: r.approvalThreshold ?? null,
-      line_order: r.lineOrder ?? 0,
-      metadata: r.metadata ?? {},
-    })),
+    rows.map((r) => {
+      const o: Record<string, unknown> = {};
+      for (const [from, to] of PAYLOAD_KEYS) {
+        const v = r[from];
+        if (v !== null && v !== undefined && !(from === 'metadata' && Object.keys(v as object).length === 0))
+          o[to] = v;
+      }
+      return o;
+    }),
   );
   await tx.execute(sql`
     INSERT INTO budget_lines (id, tenant_id, budget_id, created_by, line_name, line_type, category, subcategory,
       amount, quantity, unit_cost, allocation_method, allocation_percentage, allocation_driver, department_id,
       cost_center_id, gl_account_id, description, notes, requires_approval, approval_threshold, line_order, metadata)
     SELECT id, tenant_id, budget_id, created_by, line_name, line_type::bf_line_type, category, subcategory,
-      amount, quantity, unit_cost, allocation_method::bf_allocation_method, allocation_percentage, allocation_driver,
-      department_id, cost_center_id, gl_account_id, description, notes, requires_approval, approval_threshold,
-      line_order, metadata
+      amount, quantity, unit_cost, coalesce(allocation_method, 'direct')::bf_allocation_method, allocation_percentage,
+      allocation_driver, department_id, cost_center_id, gl_account_id, description, notes,
+      coalesce(requires_approval, false), approval_threshold, coalesce(line_order, 0), coalesce(metadata, '{}'::jsonb)
     FROM jsonb_to_recordset(${payload}::jsonb) AS x(id uuid, tenant_id uuid, budget_id uuid, created_by text,
       line_name text, line_type text, category text, subcategory text, amount numeric, quantity numeric,
       unit_cost numeric, allocation_method text, allocation_percentage numeric, allocation_driver text,
@@ -135,4 +149,24 @@ export async function lineTotals(tx: Queryable, budgetId: string) {
     .from(budgetLines)
     .where(live(budgetId))
     .groupBy(budgetLines.lineType);
+}
+
+const isoText = (col: string) =>
+  sql.raw(`to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
+
+/**
+ * The budget's live lines as the JSON text the API returns (same fields and order as
+ * presentLine). Rows come out of SQL already in wire shape (snake_case, decimal strings, ISO
+ * times), so ten thousand lines need no mapping pass in Node; measured faster than both the
+ * presenter path and PostgreSQL's json_agg.
+ */
+export async function linesJson(tx: Queryable, budgetId: string): Promise<string> {
+  const result = (await tx.execute(sql`
+    SELECT id AS line_id, budget_id, line_name, line_type, category, subcategory, amount, quantity, unit_cost,
+      allocation_method, allocation_percentage, allocation_driver, department_id, cost_center_id, gl_account_id,
+      description, notes, requires_approval, approval_threshold, line_order, metadata,
+      ${isoText('created_at')} AS created_at, created_by, ${isoText('updated_at')} AS updated_at, updated_by, version
+    FROM budget_lines WHERE budget_id = ${budgetId} AND NOT is_deleted
+    ORDER BY line_order, id`)) as unknown as { rows: unknown[] };
+  return JSON.stringify(result.rows);
 }

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRemoteJWKSet, type JWTPayload, errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import type { AppConfig } from '../../config/env.ts';
 import { UnauthorizedError } from '../http/errors.ts';
@@ -39,8 +40,13 @@ export interface TokenVerifier {
 export function createTokenVerifier(config: AppConfig, secret: string): TokenVerifier {
   const key = new TextEncoder().encode(secret);
   const jwks = config.JWKS_URL ? createRemoteJWKSet(new URL(config.JWKS_URL)) : undefined;
+  // Signature checks cost ~150 us each; a token that verified once stays valid until its exp,
+  // so verified claims are remembered (at most 5 minutes, never past exp).
+  const verified = new LRUCache<string, { claims: TokenClaims; exp: number }>({ max: 20_000 });
   return {
     async verify(token) {
+      const hit = verified.get(token);
+      if (hit && hit.exp * 1000 > Date.now()) return hit.claims;
       let payload: JWTPayload;
       try {
         if (jwks) {
@@ -71,6 +77,9 @@ export function createTokenVerifier(config: AppConfig, secret: string): TokenVer
           `Invalid token: claim ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim(),
         );
       }
+      const exp = payload.exp!;
+      const ttl = Math.min(exp * 1000 - Date.now(), 5 * 60_000);
+      if (ttl > 0) verified.set(token, { claims: claims.data, exp }, { ttl });
       return claims.data;
     },
   };
