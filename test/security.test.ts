@@ -5,6 +5,7 @@ import { sql } from 'drizzle-orm';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/platform/db/client.ts';
+import { pgError } from '../src/platform/db/errors.ts';
 import { tenantIdFromKey, withTenant } from '../src/platform/tenancy/tenancy.ts';
 import { budgetBody, lineBody, newTenant, startTestApp, TEST_SECRET, type TestApp } from './helpers/app.ts';
 import { backends } from './helpers/databases.ts';
@@ -86,6 +87,41 @@ describe.each(backends())('tenant isolation and auth attacks on %s', (backend) =
                      VALUES (gen_random_uuid(), ${tenantIdFromKey(tenantA)}, 'x', 'forged', 'budget')`),
     );
     await expect(attempt).rejects.toThrow();
+  });
+
+  it('refuses, at the database, an approved budget without an approver and a template id without version', async () => {
+    const db = t.platform.database.db;
+    const tid = tenantIdFromKey(tenantA);
+    const constraintOf = (p: Promise<unknown>) =>
+      p.then(
+        () => 'no error',
+        (e: unknown) => pgError(e)?.constraint,
+      );
+    expect(
+      await constraintOf(
+        withTenant(db, tid, (tx) =>
+          tx.execute(sql`UPDATE budgets SET status = 'approved' WHERE id = ${budgetA}`),
+        ),
+      ),
+    ).toBe('budgets_approved_has_approver');
+    await withTenant(db, tid, (tx) =>
+      tx
+        .execute(
+          sql`UPDATE budgets SET status = 'approved', approved_by = 'boss', approved_at = now() WHERE id = ${budgetA}`,
+        )
+        .then(() =>
+          tx.execute(
+            sql`UPDATE budgets SET status = 'draft', approved_by = NULL, approved_at = NULL WHERE id = ${budgetA}`,
+          ),
+        ),
+    );
+    expect(
+      await constraintOf(
+        withTenant(db, tid, (tx) =>
+          tx.execute(sql`UPDATE budgets SET template_id = 'tpl' WHERE id = ${budgetA}`),
+        ),
+      ),
+    ).toBe('budgets_template_version');
   });
 
   it('keeps the audit log append-only for the app role', async () => {
