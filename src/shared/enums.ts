@@ -26,3 +26,10 @@ export const ALLOCATION_METHODS = [
   'custom',
 ] as const;
 export type AllocationMethod = (typeof ALLOCATION_METHODS)[number];
+
+/** How a line's amount is spread over the budget's periods. */
+export const SPREAD_METHODS = ['even', 'seasonal', 'last_year', 'manual'] as const;
+export type SpreadMethod = (typeof SPREAD_METHODS)[number];
+
+export const JOB_STATUSES = ['queued', 'running', 'completed', 'failed'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];

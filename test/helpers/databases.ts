@@ -21,7 +21,7 @@ export interface TestDatabase {
 }
 
 /** A migrated database for one test file. */
-export async function createTestDatabase(backend: Backend, poolSize = 30): Promise<TestDatabase> {
+export async function createTestDatabase(backend: Backend, poolSize = 8): Promise<TestDatabase> {
   if (backend === 'pglite') {
     const database = await openDatabase({});
     await migrateDatabase(database);

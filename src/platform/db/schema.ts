@@ -7,6 +7,7 @@ import { sql } from 'drizzle-orm';
 import {
   boolean,
   check,
+  date,
   foreignKey,
   index,
   integer,
@@ -15,34 +16,27 @@ import {
   pgEnum,
   pgTable,
   primaryKey,
+  smallint,
   text,
   timestamp,
   uniqueIndex,
   uuid,
   varchar,
 } from 'drizzle-orm/pg-core';
-import { ALLOCATION_METHODS, BUDGET_STATUSES, BUDGET_TYPES, LINE_TYPES } from '../../shared/enums.ts';
+import {
+  ALLOCATION_METHODS,
+  BUDGET_STATUSES,
+  BUDGET_TYPES,
+  LINE_TYPES,
+  SPREAD_METHODS,
+} from '../../shared/enums.ts';
+import { baseColumns, tstz } from './columns.ts';
 
 export const budgetTypeEnum = pgEnum('bf_budget_type', BUDGET_TYPES);
 export const budgetStatusEnum = pgEnum('bf_budget_status', BUDGET_STATUSES);
 export const lineTypeEnum = pgEnum('bf_line_type', LINE_TYPES);
+export const spreadMethodEnum = pgEnum('bf_spread_method', SPREAD_METHODS);
 export const allocationMethodEnum = pgEnum('bf_allocation_method', ALLOCATION_METHODS);
-
-const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
-
-/** APGBaseModel: audit, soft-delete and optimistic-locking columns shared by every entity. */
-const baseColumns = () => ({
-  id: uuid('id').notNull(),
-  tenantId: uuid('tenant_id').notNull(),
-  createdAt: tstz('created_at').notNull().defaultNow(),
-  createdBy: varchar('created_by', { length: 255 }).notNull(),
-  updatedAt: tstz('updated_at'),
-  updatedBy: varchar('updated_by', { length: 255 }),
-  isDeleted: boolean('is_deleted').notNull().default(false),
-  deletedAt: tstz('deleted_at'),
-  deletedBy: varchar('deleted_by', { length: 255 }),
-  version: integer('version').notNull().default(1),
-});
 
 export const tenants = pgTable('tenants', {
   id: uuid('id').primaryKey(),
@@ -50,6 +44,8 @@ export const tenants = pgTable('tenants', {
   externalKey: varchar('external_key', { length: 255 }).notNull().unique(),
   name: varchar('name', { length: 255 }).notNull(),
   settings: jsonb('settings').notNull().default({}),
+  // Month (1-12) in which the tenant's fiscal year starts; periods of annual budgets follow it.
+  fiscalYearStartMonth: smallint('fiscal_year_start_month').notNull().default(1),
   createdAt: tstz('created_at').notNull().defaultNow(),
 });
 
@@ -95,6 +91,9 @@ export const budgets = pgTable(
     metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
     templateId: varchar('template_id', { length: 255 }),
     templateVersion: integer('template_version'),
+    // First and last day covered; derived from the fiscal year for annual/quarterly/monthly budgets.
+    periodStart: date('period_start', { mode: 'string' }),
+    periodEnd: date('period_end', { mode: 'string' }),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
@@ -139,6 +138,11 @@ export const budgetLines = pgTable(
     approvalThreshold: numeric('approval_threshold', { precision: 15, scale: 2 }),
     lineOrder: integer('line_order').notNull().default(0),
     metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
+    spreadMethod: spreadMethodEnum('spread_method').notNull().default('even'),
+    // Weights per period for the seasonal method (decimal strings).
+    spreadProfile: jsonb('spread_profile').$type<string[]>(),
+    // Currency of the line when it differs from the budget's base currency.
+    currency: varchar('currency', { length: 3 }),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
@@ -165,6 +169,29 @@ export const budgetLines = pgTable(
   ],
 );
 
+/** A line's amount in one period; the periods of a line always sum exactly to its amount. */
+export const budgetPeriods = pgTable(
+  'budget_periods',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    budgetId: uuid('budget_id').notNull(),
+    lineId: uuid('line_id').notNull(),
+    periodIndex: smallint('period_index').notNull(),
+    periodStart: date('period_start', { mode: 'string' }).notNull(),
+    amount: numeric('amount', { precision: 15, scale: 2 }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.lineId, t.periodIndex] }),
+    foreignKey({
+      columns: [t.tenantId, t.lineId],
+      foreignColumns: [budgetLines.tenantId, budgetLines.id],
+    }).onDelete('cascade'),
+    index('budget_periods_budget_idx').on(t.tenantId, t.budgetId, t.periodStart),
+    check('budget_periods_amount_range', sql`${t.amount} >= 0 AND ${t.amount} <= 999999999999.99`),
+    check('budget_periods_index_range', sql`${t.periodIndex} >= 0 AND ${t.periodIndex} < 120`),
+  ],
+);
+
 export const auditLog = pgTable(
   'audit_log',
   {
@@ -185,3 +212,5 @@ export const auditLog = pgTable(
     index('audit_log_time_idx').on(t.tenantId, t.occurredAt),
   ],
 );
+
+export * from './schema-planning.ts';
