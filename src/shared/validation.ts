@@ -29,26 +29,35 @@ export const trimmed = (min: number, max: number, label: string) =>
 /** An optional, nullable free-text field. */
 export const optionalText = (max: number) => z.string().trim().max(max).nullable().optional();
 
-function jsonDepth(value: unknown, depth = 0): number {
-  if (depth > 32) return depth;
-  if (Array.isArray(value)) return Math.max(depth + 1, ...value.map((v) => jsonDepth(v, depth + 1)));
-  if (value && typeof value === 'object') {
-    return Math.max(depth + 1, ...Object.values(value).map((v) => jsonDepth(v, depth + 1)));
+/** Whether JSON nests containers deeper than `max`. Iterative: 100,000 levels cannot overflow the stack. */
+function deeperThan(root: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[root, 0]];
+  while (stack.length) {
+    const [value, depth] = stack.pop()!;
+    if (!value || typeof value !== 'object') continue;
+    if (depth + 1 > max) return true;
+    for (const child of Array.isArray(value) ? value : Object.values(value)) stack.push([child, depth + 1]);
   }
-  return depth;
+  return false;
 }
 
 /** Free-form metadata: an object, at most 10 levels deep and 16 KiB as JSON. */
-export const metadataSchema = z
-  .record(z.string().max(100), z.unknown())
-  .refine((m) => jsonDepth(m) <= 10, {
-    message: 'metadata may be at most 10 levels deep',
-    params: { rule: 'too_deep' },
-  })
-  .refine((m) => JSON.stringify(m).length <= 16_384, {
-    message: 'metadata may be at most 16 KiB as JSON',
-    params: { rule: 'too_big' },
-  });
+export const metadataSchema = z.record(z.string().max(100), z.unknown()).superRefine((m, ctx) => {
+  // The depth check comes first and alone: JSON.stringify of very deep input throws RangeError.
+  if (deeperThan(m, 10)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'metadata may be at most 10 levels deep',
+      params: { rule: 'too_deep' },
+    });
+  } else if (JSON.stringify(m).length > 16_384) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'metadata may be at most 16 KiB as JSON',
+      params: { rule: 'too_big' },
+    });
+  }
+});
 
 export const tagsSchema = z.array(z.string().trim().min(1).max(50)).max(50);
 
