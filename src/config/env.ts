@@ -136,6 +136,10 @@ export function redactConfig(config: AppConfig): Record<string, unknown> {
     if (URL.canParse(value) && key !== 'JWT_SECRET') {
       const u = new URL(value);
       if (u.password) u.password = '***';
+      // libpq also takes the password as a query parameter (?password=...).
+      for (const name of [...u.searchParams.keys()]) {
+        if (/pass/i.test(name)) u.searchParams.set(name, '***');
+      }
       out[key] = u.toString();
     } else {
       out[key] = '***';
