@@ -41,7 +41,8 @@ export function toNewLines(
   const errors: FieldError[] = [];
   const rows: NewLine[] = [];
   inputs.forEach((l, i) => {
-    const resolved = resolveLineAmount(l, `${pathPrefix}.${i}.`);
+    // An empty prefix means the body is the line itself (POST /lines): paths are its fields.
+    const resolved = resolveLineAmount(l, pathPrefix ? `${pathPrefix}.${i}.` : '');
     if (resolved.errors.length) {
       errors.push(...resolved.errors);
       return;
@@ -122,7 +123,7 @@ export class LineService {
       if (existing + rows.length > max) {
         throw new ValidationError([
           {
-            path: pathPrefix,
+            path: pathPrefix || '(root)',
             code: 'too_big',
             message: `A budget may have at most ${max} lines: it has ${existing}, adding ${rows.length}`,
           },
@@ -147,7 +148,7 @@ export class LineService {
 
   /** Adds one line and returns it. */
   async addOne(ctx: TenantContext, budgetId: string, input: LineCreateInput) {
-    const { line_ids } = await this.addMany(ctx, budgetId, [input], 'append', 'line');
+    const { line_ids } = await this.addMany(ctx, budgetId, [input], 'append', '');
     return withTenant(this.deps.db, ctx.tenantId, async (tx) =>
       presentLine((await findLine(tx, budgetId, line_ids[0]!))!),
     );
