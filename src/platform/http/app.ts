@@ -14,7 +14,7 @@ import { userRoutes } from '../../modules/users/users.routes.ts';
 import { UserService } from '../../modules/users/users.service.ts';
 import { createAuthenticator } from '../auth/authenticate.ts';
 import type { Platform } from '../platform.ts';
-import { installErrorHandling } from './error-handler.ts';
+import { frameworkErrors, installErrorHandling } from './error-handler.ts';
 import { healthRoutes } from './health.routes.ts';
 import { rejectNulCharacters } from './nul-guard.ts';
 import { API_PREFIX, type App } from './types.ts';
@@ -33,8 +33,12 @@ export async function buildApp(platform: Platform, logger: FastifyServerOptions[
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : uuidv7();
     },
     ajv: undefined,
+    frameworkErrors,
   }).withTypeProvider<ZodTypeProvider>() as App;
 
+  // The API speaks JSON only: a text/plain body would reach the schemas as a string (a
+  // confusing 400); without the default text parser it is the 415 it should be.
+  app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   // Responses are shaped by presenters; serialising without re-validation keeps large budgets fast.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));

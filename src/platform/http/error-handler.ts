@@ -41,6 +41,21 @@ function send(reply: FastifyReply, req: FastifyRequest, status: number, body: Re
   return reply.status(status).send({ ...body, request_id: req.id });
 }
 
+/**
+ * Fastify's router errors (a malformed URL escape, an over-long path parameter) skip the error
+ * handler; this option gives them the one shape too.
+ */
+export function frameworkErrors(error: FastifyError, req: FastifyRequest, reply: FastifyReply) {
+  const code = (error.code ?? 'bad_request').replace(/^FST_ERR_/, '').toLowerCase();
+  const message = error.message;
+  reply.header('x-request-id', req.id);
+  return send(reply, req, error.statusCode ?? 400, {
+    message,
+    code,
+    errors: [{ path: '(url)', code, message }],
+  });
+}
+
 /** Installs the error and not-found handlers on the app. */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, req, reply) => {
@@ -62,7 +77,11 @@ export function installErrorHandling(app: FastifyInstance): void {
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       // Fastify's own client errors: malformed JSON, body too large, bad content type, ...
-      const code = (error.code ?? 'bad_request').replace(/^FST_ERR_(CTP_)?/, '').toLowerCase();
+      // @fastify/rate-limit's error carries no code of its own.
+      const code =
+        status === 429
+          ? 'rate_limited'
+          : (error.code ?? 'bad_request').replace(/^FST_ERR_(CTP_)?/, '').toLowerCase();
       const path = status === 413 || status === 415 || code.includes('json') ? 'body' : '(request)';
       return send(reply, req, status, {
         message: error.message,
