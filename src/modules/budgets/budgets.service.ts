@@ -1,5 +1,6 @@
 /** Budget use cases: create (with lines), read (cached), list, update (optimistic locking), delete. */
 import { v7 as uuidv7 } from 'uuid';
+import type { Tx } from '../../platform/db/client.ts';
 import { pgError } from '../../platform/db/errors.ts';
 import {
   ConflictError,
@@ -52,6 +53,11 @@ export class BudgetService {
 
   /** Creates a budget and its lines in one transaction: all or nothing. */
   async create(ctx: TenantContext, input: BudgetCreateInput): Promise<BudgetView> {
+    return withTenant(this.deps.db, ctx.tenantId, (tx) => this.createIn(tx, ctx, input));
+  }
+
+  /** Creates a budget and its lines inside the caller's tenant transaction (templates, scenario promotion). */
+  async createIn(tx: Tx, ctx: TenantContext, input: BudgetCreateInput): Promise<BudgetView> {
     const max = this.deps.config.MAX_BUDGET_LINES;
     if (input.budget_lines.length > max) {
       throw new ValidationError([
@@ -64,39 +70,33 @@ export class BudgetService {
     }
     const id = uuidv7();
     const lines = toNewLines(ctx, id, input.budget_lines, 'budget_lines');
-    try {
-      return await withTenant(this.deps.db, ctx.tenantId, async (tx) => {
-        if (await nameTaken(tx, input.budget_name, input.fiscal_year)) {
-          throw duplicateName(input.budget_name, input.fiscal_year);
-        }
-        const budget = await insertBudget(tx, {
-          id,
-          tenantId: ctx.tenantId,
-          createdBy: ctx.userId,
-          budgetName: input.budget_name,
-          budgetType: input.budget_type,
-          fiscalYear: input.fiscal_year,
-          totalAmount: input.total_amount,
-          baseCurrency: input.base_currency,
-          departmentId: input.department_id ?? null,
-          costCenterId: input.cost_center_id ?? null,
-          projectId: input.project_id ?? null,
-          description: input.description ?? null,
-          notes: input.notes ?? null,
-          tags: input.tags ?? [],
-          metadata: input.metadata ?? {},
-          templateId: input.template_id ?? null,
-          templateVersion: input.template_version ?? null,
-        });
-        await insertLines(tx, lines);
-        const view = presentBudget(budget, await totalsFor(tx, [id]));
-        const { totals: _t, ...after } = view;
-        await this.audit(tx, ctx, 'budget.created', id, null, { ...after, line_count: lines.length });
-        return view;
-      });
-    } catch (error) {
-      rethrowDuplicate(error, input.budget_name, input.fiscal_year);
+    if (await nameTaken(tx, input.budget_name, input.fiscal_year)) {
+      throw duplicateName(input.budget_name, input.fiscal_year);
     }
+    const budget = await insertBudget(tx, {
+      id,
+      tenantId: ctx.tenantId,
+      createdBy: ctx.userId,
+      budgetName: input.budget_name,
+      budgetType: input.budget_type,
+      fiscalYear: input.fiscal_year,
+      totalAmount: input.total_amount,
+      baseCurrency: input.base_currency,
+      departmentId: input.department_id ?? null,
+      costCenterId: input.cost_center_id ?? null,
+      projectId: input.project_id ?? null,
+      description: input.description ?? null,
+      notes: input.notes ?? null,
+      tags: input.tags ?? [],
+      metadata: input.metadata ?? {},
+      templateId: input.template_id ?? null,
+      templateVersion: input.template_version ?? null,
+    }).catch((error: unknown) => rethrowDuplicate(error, input.budget_name, input.fiscal_year));
+    await insertLines(tx, lines);
+    const view = presentBudget(budget, await totalsFor(tx, [id]));
+    const { totals: _t, ...after } = view;
+    await this.audit(tx, ctx, 'budget.created', id, null, { ...after, line_count: lines.length });
+    return view;
   }
 
   /** A live budget as response JSON text, from the cache when possible (no parse/stringify round trip). */
