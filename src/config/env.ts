@@ -79,6 +79,16 @@ export const envSchema = z.object({
         .filter(Boolean),
     ),
   SEED_DEMO: bool(true),
+
+  JOB_CONCURRENCY: int(2, 1, 64),
+  // The guide retries after 60 s x 2^retries.
+  JOB_RETRY_BASE_MS: int(60_000, 1, 24 * 60 * 60 * 1000),
+  // Whether API processes also run jobs (false: only `bf worker` processes do).
+  JOBS_IN_API: bool(true),
+  JOB_QUEUE_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,100}$/)
+    .default('bf-jobs'),
 });
 
 export type Env = z.output<typeof envSchema>;

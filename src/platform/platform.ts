@@ -5,6 +5,8 @@ import { createTokenVerifier, resolveJwtSecret, type TokenVerifier } from './aut
 import { type Cache, createMemoryCache, createRedisCache } from './cache/cache.ts';
 import { type Database, openDatabase } from './db/client.ts';
 import { migrateDatabase } from './db/migrate.ts';
+import { createBullDispatcher, createInProcessDispatcher } from './queue/dispatchers.ts';
+import { JobQueue, JobRunner } from './queue/queue.ts';
 
 export interface Platform {
   config: AppConfig;
@@ -13,6 +15,9 @@ export interface Platform {
   jwtSecret: string;
   verifier: TokenVerifier;
   tenants: TenantRegistry;
+  queue: JobQueue;
+  /** Prefix of every Redis key this platform writes. */
+  keyPrefix: string;
   close(): Promise<void>;
 }
 
@@ -35,10 +40,18 @@ export async function createPlatform(config: AppConfig, options: PlatformOptions
       pgliteDir: config.pgliteDir,
     }));
   if (options.migrate !== false && !options.database) await migrateDatabase(database);
-  const cache = config.REDIS_URL
-    ? createRedisCache(config.REDIS_URL, options.redisPrefix)
-    : createMemoryCache();
+  const keyPrefix = options.redisPrefix ?? 'bf:';
+  const cache = config.REDIS_URL ? createRedisCache(config.REDIS_URL, keyPrefix) : createMemoryCache();
   const jwtSecret = resolveJwtSecret(config);
+  const dispatcher = config.REDIS_URL
+    ? createBullDispatcher(
+        config.REDIS_URL,
+        config.JOB_QUEUE_NAME,
+        config.JOB_CONCURRENCY,
+        config.JOB_RETRY_BASE_MS,
+      )
+    : createInProcessDispatcher(config.JOB_CONCURRENCY, config.JOB_RETRY_BASE_MS);
+  const queue = new JobQueue(new JobRunner(database.db), dispatcher, database.db);
   return {
     config,
     database,
@@ -46,7 +59,10 @@ export async function createPlatform(config: AppConfig, options: PlatformOptions
     jwtSecret,
     verifier: createTokenVerifier(config, jwtSecret),
     tenants: new TenantRegistry(database.db),
+    queue,
+    keyPrefix,
     async close() {
+      await queue.close();
       await cache.close();
       if (!options.database) await database.close();
     },

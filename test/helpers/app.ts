@@ -39,14 +39,20 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** Starts an app on a fresh database of the given backend. */
-export async function startTestApp(backend: Backend, env: Record<string, string> = {}): Promise<TestApp> {
-  const testDb = await createTestDatabase(backend);
+/** Starts an app on a fresh database of the given backend (or on `shared`, another app's database). */
+export async function startTestApp(
+  backend: Backend,
+  env: Record<string, string> = {},
+  shared?: TestDatabase,
+): Promise<TestApp> {
+  const testDb = shared ?? (await createTestDatabase(backend));
   const config = loadConfig({
     NODE_ENV: 'test',
     DATA_DIR: mkdtempSync(join(tmpdir(), 'bf-test-')),
     JWT_SECRET: TEST_SECRET,
     LOG_LEVEL: 'silent',
+    JOB_RETRY_BASE_MS: '5',
+    JOB_QUEUE_NAME: `bf-test-${randomBytes(4).toString('hex')}`,
     ...(testDb.url ? { DATABASE_URL: testDb.url } : {}),
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
     ...env,
@@ -85,7 +91,7 @@ export async function startTestApp(backend: Backend, env: Record<string, string>
     async close() {
       await app.close();
       await platform.close();
-      await testDb.drop();
+      if (!shared) await testDb.drop();
     },
   };
 }
@@ -110,4 +116,16 @@ export function budgetBody(overrides: Record<string, unknown> = {}) {
 /** A valid line body for tests. */
 export function lineBody(overrides: Record<string, unknown> = {}) {
   return { line_name: 'Salaries', line_type: 'expense', category: 'people', amount: '1000.00', ...overrides };
+}
+
+/** Polls a job until it is completed or failed (a condition, not a fixed sleep). */
+export async function waitForJob(t: TestApp, token: string, jobId: string, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await t.call('GET', `/jobs/${jobId}`, token);
+    const job = res.json();
+    if (job.status === 'completed' || job.status === 'failed') return job;
+    if (Date.now() > deadline) throw new Error(`job ${jobId} still ${job.status} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }

@@ -26,6 +26,23 @@ export function registerServiceCommands(program: Command): void {
     });
 
   program
+    .command('worker')
+    .description('Run background jobs only (no HTTP); with REDIS_URL any number of workers share the queue')
+    .action(async () => {
+      const config = loadConfig({ ...process.env, JOBS_IN_API: 'true' });
+      const platform = await createPlatform(config);
+      const { buildApp } = await import('../../platform/http/app.ts');
+      await buildApp(platform);
+      process.stdout.write(`worker consuming ${config.REDIS_URL ? `BullMQ queue "${config.JOB_QUEUE_NAME}"` : 'the in-process queue'} with concurrency ${config.JOB_CONCURRENCY}\n`);
+      const stop = async () => {
+        await platform.close();
+        process.exit(0);
+      };
+      process.on('SIGINT', () => void stop());
+      process.on('SIGTERM', () => void stop());
+    });
+
+  program
     .command('migrate')
     .description('Apply database migrations to DATABASE_URL (or the embedded database in DATA_DIR)')
     .action(async () => {

@@ -4,12 +4,16 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { Redis } from 'ioredis';
 import { v7 as uuidv7 } from 'uuid';
 import { auditRoutes } from '../../modules/audit/audit.routes.ts';
 import { budgetRoutes } from '../../modules/budgets/budgets.routes.ts';
 import { BudgetService } from '../../modules/budgets/budgets.service.ts';
+import { jobRoutes } from '../../modules/jobs/jobs.routes.ts';
 import { lineRoutes } from '../../modules/lines/lines.routes.ts';
 import { LineService } from '../../modules/lines/lines.service.ts';
+import { templateRoutes } from '../../modules/templates/templates.routes.ts';
+import { TemplateService } from '../../modules/templates/templates.service.ts';
 import { userRoutes } from '../../modules/users/users.routes.ts';
 import { UserService } from '../../modules/users/users.service.ts';
 import { createAuthenticator } from '../auth/authenticate.ts';
@@ -48,7 +52,26 @@ export async function buildApp(platform: Platform, logger: FastifyServerOptions[
   app.addHook('preValidation', rejectNulCharacters);
   installErrorHandling(app);
 
-  await app.register(rateLimit, { global: false });
+  // With Redis the login limit is shared by every process; otherwise it is per process.
+  const rateLimitRedis = config.REDIS_URL
+    ? new Redis(config.REDIS_URL, {
+        connectTimeout: 1000,
+        maxRetriesPerRequest: 1,
+        enableOfflineQueue: false,
+      })
+    : undefined;
+  rateLimitRedis?.on('error', () => {});
+  if (rateLimitRedis)
+    app.addHook(
+      'onClose',
+      async () => void (await rateLimitRedis.quit().catch(() => rateLimitRedis.disconnect())),
+    );
+  await app.register(rateLimit, {
+    global: false,
+    ...(rateLimitRedis
+      ? { redis: rateLimitRedis, nameSpace: `${platform.keyPrefix}rl:`, skipOnError: false }
+      : {}),
+  });
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -69,6 +92,7 @@ export async function buildApp(platform: Platform, logger: FastifyServerOptions[
   const deps = { db: platform.database.db, cache: platform.cache, config };
   const budgets = new BudgetService(deps);
   const lines = new LineService(deps, budgets);
+  const templates = new TemplateService(deps, budgets);
   const users = new UserService(platform.database.db, config, platform.jwtSecret, platform.tenants);
 
   healthRoutes(app, platform);
@@ -78,9 +102,13 @@ export async function buildApp(platform: Platform, logger: FastifyServerOptions[
       userRoutes(a, auth, users, config);
       budgetRoutes(a, auth, budgets);
       lineRoutes(a, auth, lines);
+      templateRoutes(a, auth, templates);
       auditRoutes(a, auth, platform.database.db);
+      jobRoutes(a, auth, platform.database.db);
     },
     { prefix: API_PREFIX },
   );
-  return { app, services: { budgets, lines, users } };
+  // Handlers are registered above by the modules; only then may this process consume jobs.
+  if (config.JOBS_IN_API) await platform.queue.start();
+  return { app, services: { budgets, lines, users, templates } };
 }

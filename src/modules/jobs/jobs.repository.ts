@@ -1,0 +1,45 @@
+/** Durable job records (status, progress, result), readable over the API whatever queue ran them. */
+import { and, desc, eq, lt, sql } from 'drizzle-orm';
+import type { Queryable } from '../../platform/db/client.ts';
+import { jobs } from '../../platform/db/schema.ts';
+
+export type JobRow = typeof jobs.$inferSelect;
+
+/** Inserts a queued job. */
+export async function insertJob(tx: Queryable, row: typeof jobs.$inferInsert): Promise<JobRow> {
+  const [created] = await tx.insert(jobs).values(row).returning();
+  return created!;
+}
+
+/** One job of the current tenant. */
+export async function findJob(tx: Queryable, id: string): Promise<JobRow | undefined> {
+  const [row] = await tx.select().from(jobs).where(eq(jobs.id, id));
+  return row;
+}
+
+/** Jobs newest first (UUIDv7 ids are time-ordered). */
+export function listJobs(tx: Queryable, limit: number, afterId?: string, type?: string) {
+  return tx
+    .select()
+    .from(jobs)
+    .where(and(afterId ? lt(jobs.id, afterId) : undefined, type ? eq(jobs.type, type) : undefined))
+    .orderBy(desc(jobs.id))
+    .limit(limit + 1);
+}
+
+/** Applies a state change to a job. */
+export async function updateJob(
+  tx: Queryable,
+  id: string,
+  patch: Partial<typeof jobs.$inferInsert>,
+): Promise<void> {
+  await tx.update(jobs).set(patch).where(eq(jobs.id, id));
+}
+
+/** Sets progress without going backwards. */
+export async function setProgress(tx: Queryable, id: string, progress: number): Promise<void> {
+  await tx
+    .update(jobs)
+    .set({ progress: sql`greatest(${jobs.progress}, ${progress})` })
+    .where(eq(jobs.id, id));
+}

@@ -1,0 +1,120 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newTenant, startTestApp, type TestApp, waitForJob } from '../../../test/helpers/app.ts';
+import { backends } from '../../../test/helpers/databases.ts';
+import { tenantIdFromKey } from '../tenancy/tenancy.ts';
+import { backoffDelay } from './dispatchers.ts';
+import { PermanentJobError } from './queue.ts';
+
+const ctxFor = (tenant: string) => ({
+  tenantId: tenantIdFromKey(tenant),
+  tenantKey: tenant,
+  userId: 'job-user',
+  roles: [],
+  permissions: new Set<string>(),
+});
+
+describe('backoff', () => {
+  it('doubles the delay after each failed attempt', () => {
+    expect([1, 2, 3, 4].map((n) => backoffDelay(60_000, n))).toEqual([60_000, 120_000, 240_000, 480_000]);
+  });
+});
+
+const combos = backends().flatMap((b) => [
+  [b, 'in-process'] as const,
+  ...(process.env.REDIS_URL ? [[b, 'BullMQ'] as const] : []),
+]);
+
+describe.each(combos)('jobs on %s with the %s dispatcher', (backend, dispatcher) => {
+  let t: TestApp;
+  const tenant = newTenant();
+  let token: string;
+  const failuresLeft = new Map<string, number>();
+
+  beforeAll(async () => {
+    // An empty REDIS_URL means "unset": the in-process dispatcher.
+    t = await startTestApp(backend, dispatcher === 'in-process' ? { REDIS_URL: '' } : {});
+    token = await t.token(tenant);
+    t.platform.queue.register<{ failTimes: number; key: string }>('test.flaky', async (run) => {
+      await run.progress(40);
+      const left = failuresLeft.get(run.payload.key) ?? run.payload.failTimes;
+      if (left > 0) {
+        failuresLeft.set(run.payload.key, left - 1);
+        throw new Error(`transient failure, ${left} left`);
+      }
+      await run.progress(90);
+      return { ok: true, attempt: run.attempt, user: run.userId };
+    });
+    t.platform.queue.register('test.bad-input', async () => {
+      throw new PermanentJobError('row 3: amount is not a number');
+    });
+  });
+  afterAll(() => t?.close());
+
+  it('retries a failing job with backoff until it succeeds, keeping status, attempts, progress and result', async () => {
+    const job = await t.platform.queue.enqueue(ctxFor(tenant), 'test.flaky', {
+      failTimes: 2,
+      key: randomBytes(4).toString('hex'),
+    });
+    const done = await waitForJob(t, token, job.id);
+    expect(done).toMatchObject({ status: 'completed', attempts: 3, progress: 100, error: null });
+    expect(done.result).toEqual({ ok: true, attempt: 3, user: 'job-user' });
+  });
+
+  it('fails a job after its last attempt with the error', async () => {
+    const job = await t.platform.queue.enqueue(
+      ctxFor(tenant),
+      'test.flaky',
+      { failTimes: 5, key: randomBytes(4).toString('hex') },
+      { maxAttempts: 2 },
+    );
+    const done = await waitForJob(t, token, job.id);
+    expect(done).toMatchObject({ status: 'failed', attempts: 2, error: 'transient failure, 4 left' });
+  });
+
+  it('does not retry a permanent error', async () => {
+    const job = await t.platform.queue.enqueue(ctxFor(tenant), 'test.bad-input', {});
+    const done = await waitForJob(t, token, job.id);
+    expect(done).toMatchObject({ status: 'failed', attempts: 1, error: 'row 3: amount is not a number' });
+  });
+
+  it("answers 404 for another tenant's job and lists only the tenant's own", async () => {
+    const job = await t.platform.queue.enqueue(ctxFor(tenant), 'test.flaky', { failTimes: 0, key: 'x' });
+    const other = await t.token(newTenant());
+    expect((await t.call('GET', `/jobs/${job.id}`, other)).statusCode).toBe(404);
+    expect((await t.call('GET', '/jobs', other)).json().items).toHaveLength(0);
+    expect(
+      (await t.call('GET', '/jobs?type=test.bad-input', token)).json().items.length,
+    ).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe.runIf(process.env.REDIS_URL && process.env.DATABASE_URL)('jobs with Redis across a restart', () => {
+  it('runs a job queued by a process that stopped before running it', async () => {
+    const queueName = `bf-test-restart-${randomBytes(4).toString('hex')}`;
+    const first = await startTestApp('postgres', { JOBS_IN_API: 'false', JOB_QUEUE_NAME: queueName });
+    const tenant = newTenant();
+    const token = await first.token(tenant);
+    const job = await first.platform.queue.enqueue(ctxFor(tenant), 'test.echo', { value: 42 });
+    expect((await first.call('GET', `/jobs/${job.id}`, token)).json().status).toBe('queued');
+    await first.platform.queue.close();
+    await first.app.close();
+    const second = await startTestApp(
+      'postgres',
+      { JOB_QUEUE_NAME: queueName, JOBS_IN_API: 'false' },
+      first.testDb,
+    );
+    try {
+      second.platform.queue.register<{ value: number }>('test.echo', async (run) => ({
+        echoed: run.payload.value,
+      }));
+      await second.platform.queue.start();
+      const done = await waitForJob(second, token, job.id);
+      expect(done).toMatchObject({ status: 'completed', result: { echoed: 42 } });
+    } finally {
+      await second.close();
+      await first.platform.cache.close();
+      await first.testDb.drop();
+    }
+  });
+});
