@@ -213,4 +213,5 @@ export const auditLog = pgTable(
   ],
 );
 
+export * from './schema-collaboration.ts';
 export * from './schema-planning.ts';
