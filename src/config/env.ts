@@ -68,6 +68,15 @@ export const envSchema = z.object({
   REAL_TIME_COLLABORATION_ENABLED: bool(true),
   MAX_BUDGET_LINES: int(10_000, 1, 1_000_000),
   MAX_COLLABORATION_PARTICIPANTS: int(50, 1, 10_000),
+  // Real-time collaboration (docs/collaboration.md).
+  COLLABORATION_CONFLICT_WINDOW_SECONDS: int(60, 0, 86_400),
+  /** Changes kept per session; 0 keeps all (the guide trims to 1,000). */
+  COLLABORATION_CHANGE_RETENTION: int(0, 0, 1_000_000_000),
+  COLLABORATION_MAX_MESSAGE_BYTES: int(64 * 1024, 1024, 16 * 1024 * 1024),
+  COLLABORATION_IDLE_TIMEOUT_SECONDS: int(120, 2, 86_400),
+  COLLABORATION_AUTH_TIMEOUT_SECONDS: int(10, 1, 300),
+  /** Bytes queued for one slow socket before it is told to catch up and disconnected. */
+  COLLABORATION_SEND_QUEUE_BYTES: int(1024 * 1024, 1024, 1024 * 1024 * 1024),
   ML_MODELS_PATH: z.string().min(1).optional(),
   FORECASTING_ALGORITHMS: z
     .string()
