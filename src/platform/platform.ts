@@ -5,6 +5,7 @@ import { createTokenVerifier, resolveJwtSecret, type TokenVerifier } from './aut
 import { type Cache, createMemoryCache, createRedisCache } from './cache/cache.ts';
 import { type Database, openDatabase } from './db/client.ts';
 import { migrateDatabase } from './db/migrate.ts';
+import { createMemoryPubSub, createRedisPubSub, type PubSub } from './pubsub/pubsub.ts';
 import { createBullDispatcher, createInProcessDispatcher } from './queue/dispatchers.ts';
 import { JobQueue, JobRunner } from './queue/queue.ts';
 
@@ -16,6 +17,8 @@ export interface Platform {
   verifier: TokenVerifier;
   tenants: TenantRegistry;
   queue: JobQueue;
+  /** Fan-out between processes (collaboration). */
+  pubsub: PubSub;
   /** Prefix of every Redis key this platform writes. */
   keyPrefix: string;
   close(): Promise<void>;
@@ -28,6 +31,8 @@ export interface PlatformOptions {
   database?: Database;
   /** Prefix of Redis keys (tests isolate themselves with it). */
   redisPrefix?: string;
+  /** Share this pub/sub instead of opening one (tests run several apps in one process). */
+  pubsub?: PubSub;
 }
 
 /** Opens the database (PGlite or PostgreSQL), applies migrations, connects the cache. */
@@ -42,6 +47,9 @@ export async function createPlatform(config: AppConfig, options: PlatformOptions
   if (options.migrate !== false && !options.database) await migrateDatabase(database);
   const keyPrefix = options.redisPrefix ?? 'bf:';
   const cache = config.REDIS_URL ? createRedisCache(config.REDIS_URL, keyPrefix) : createMemoryCache();
+  const pubsub =
+    options.pubsub ??
+    (config.REDIS_URL ? createRedisPubSub(config.REDIS_URL, keyPrefix) : createMemoryPubSub());
   const jwtSecret = resolveJwtSecret(config);
   const dispatcher = config.REDIS_URL
     ? createBullDispatcher(
@@ -61,7 +69,9 @@ export async function createPlatform(config: AppConfig, options: PlatformOptions
     tenants: new TenantRegistry(database.db),
     queue,
     keyPrefix,
+    pubsub,
     async close() {
+      if (!options.pubsub) await pubsub.close();
       await queue.close();
       await cache.close();
       if (!options.database) await database.close();
