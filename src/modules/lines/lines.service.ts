@@ -2,6 +2,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import { authorize } from '../../platform/auth/policy.ts';
 import type { Tx } from '../../platform/db/client.ts';
+import { type AfterCommit, type BudgetChange, runAfterCommit } from '../../platform/events/change-hooks.ts';
 import {
   type FieldError,
   NotFoundError,
@@ -141,6 +142,29 @@ export class LineService {
           line_ids: rows.length <= 100 ? rows.map((r) => r.id) : undefined,
         },
       );
+      const one =
+        mode === 'append' && rows.length === 1 ? await findLine(tx, budgetId, rows[0]!.id) : undefined;
+      await this.emit(
+        tx,
+        ctx,
+        one
+          ? {
+              budgetId,
+              kind: 'line_added',
+              targetType: 'budget_line',
+              targetId: one.id,
+              before: null,
+              after: presentLine(one),
+            }
+          : {
+              budgetId,
+              kind: mode === 'replace' ? 'lines_replaced' : 'lines_added',
+              targetType: 'budget',
+              targetId: budgetId,
+              before: null,
+              after: { added: rows.length, removed },
+            },
+      );
       return { added: rows.length, removed, line_ids: rows.map((r) => r.id) };
     });
     return result;
@@ -201,7 +225,16 @@ export class LineService {
         ...pick(fields.metadata, (v) => ({ metadata: v })),
       });
       await this.audit(tx, ctx, 'budget_line.updated', lineId, presentLine(before), presentLine(after));
-      return presentLine(after);
+      const view = presentLine(after);
+      await this.emit(tx, ctx, {
+        budgetId,
+        kind: 'line_updated',
+        targetType: 'budget_line',
+        targetId: lineId,
+        before: presentLine(before),
+        after: view,
+      });
+      return view;
     });
   }
 
@@ -228,18 +261,38 @@ export class LineService {
         presentLine(before),
         null,
       );
+      await this.emit(tx, ctx, {
+        budgetId,
+        kind: 'line_deleted',
+        targetType: 'budget_line',
+        targetId: lineId,
+        before: presentLine(before),
+        after: null,
+      });
     });
   }
 
   /** Runs a line write: the budget must exist and be editable; the budget's cache is invalidated after commit. */
   private async write<T>(ctx: TenantContext, budgetId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+    const afterCommit: AfterCommit[] = [];
     const result = await withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+      this.afterCommit.set(tx, afterCommit);
       // Locking the budget row serialises line writes of one budget (line-count limit, totals).
       assertEditable(await this.budgets.mustFind(tx, budgetId, true));
       return fn(tx);
     });
     await this.budgets.cache.invalidate(ctx.tenantId, budgetId);
+    runAfterCommit(afterCommit);
     return result;
+  }
+
+  // After-commit work of the change hooks, per open write transaction.
+  private readonly afterCommit = new WeakMap<Tx, AfterCommit[]>();
+
+  /** Tells the change hooks (collaboration) inside the transaction; their publishing runs after commit. */
+  private async emit(tx: Tx, ctx: TenantContext, change: BudgetChange): Promise<void> {
+    if (!this.deps.changes) return;
+    this.afterCommit.get(tx)?.push(...(await this.deps.changes.record(tx, ctx, change)));
   }
 
   private async mustFindLine(tx: Tx, budgetId: string, lineId: string): Promise<LineRow> {

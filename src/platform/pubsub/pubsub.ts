@@ -23,7 +23,10 @@ class Subscribers {
   add(channel: string, handler: MessageHandler): boolean {
     let set = this.byChannel.get(channel);
     const first = !set;
-    if (!set) this.byChannel.set(channel, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      this.byChannel.set(channel, set);
+    }
     set.add(handler);
     return first;
   }
