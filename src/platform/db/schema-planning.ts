@@ -6,6 +6,7 @@
 import { sql } from 'drizzle-orm';
 import {
   check,
+  customType,
   date,
   foreignKey,
   index,
@@ -23,6 +24,9 @@ import {
 } from 'drizzle-orm/pg-core';
 import { BUDGET_STATUSES, BUDGET_TYPES, JOB_STATUSES } from '../../shared/enums.ts';
 import { baseColumns, tstz } from './columns.ts';
+
+/** PostgreSQL bytea, read and written as a Buffer. */
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
 
 export const jobStatusEnum = pgEnum('bf_job_status', JOB_STATUSES);
 
@@ -156,6 +160,19 @@ export const actuals = pgTable(
     check('actuals_amount_range', sql`abs(${t.amount}) <= 999999999999.99`),
     check('actuals_period_first_day', sql`extract(day from ${t.period}) = 1`),
   ],
+);
+
+/** Bytes of an uploaded actuals file waiting for its import job (any worker process can read them). */
+export const actualUploads = pgTable(
+  'actual_uploads',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    id: uuid('id').notNull(),
+    seq: integer('seq').notNull(),
+    data: bytea('data').notNull(),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.id, t.seq] })],
 );
 
 /** A saved column mapping for a ledger export layout, reusable across imports. */
