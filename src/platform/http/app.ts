@@ -12,6 +12,8 @@ import { BudgetService } from '../../modules/budgets/budgets.service.ts';
 import { jobRoutes } from '../../modules/jobs/jobs.routes.ts';
 import { lineRoutes } from '../../modules/lines/lines.routes.ts';
 import { LineService } from '../../modules/lines/lines.service.ts';
+import { scenarioRoutes } from '../../modules/scenarios/scenarios.routes.ts';
+import { ScenarioService } from '../../modules/scenarios/scenarios.service.ts';
 import { templateRoutes } from '../../modules/templates/templates.routes.ts';
 import { TemplateService } from '../../modules/templates/templates.service.ts';
 import { userRoutes } from '../../modules/users/users.routes.ts';
@@ -93,6 +95,7 @@ export async function buildApp(platform: Platform, logger: FastifyServerOptions[
   const budgets = new BudgetService(deps);
   const lines = new LineService(deps, budgets);
   const templates = new TemplateService(deps, budgets);
+  const scenarios = new ScenarioService(deps, budgets);
   const users = new UserService(platform.database.db, config, platform.jwtSecret, platform.tenants);
 
   healthRoutes(app, platform);
@@ -103,6 +106,7 @@ export async function buildApp(platform: Platform, logger: FastifyServerOptions[
       budgetRoutes(a, auth, budgets);
       lineRoutes(a, auth, lines);
       templateRoutes(a, auth, templates);
+      scenarioRoutes(a, auth, scenarios);
       auditRoutes(a, auth, platform.database.db);
       jobRoutes(a, auth, platform.database.db);
     },
@@ -110,5 +114,5 @@ export async function buildApp(platform: Platform, logger: FastifyServerOptions[
   );
   // Handlers are registered above by the modules; only then may this process consume jobs.
   if (config.JOBS_IN_API) await platform.queue.start();
-  return { app, services: { budgets, lines, users, templates } };
+  return { app, services: { budgets, lines, users, templates, scenarios } };
 }
