@@ -33,7 +33,9 @@ export function registerServiceCommands(program: Command): void {
       const platform = await createPlatform(config);
       const { buildApp } = await import('../../platform/http/app.ts');
       await buildApp(platform);
-      process.stdout.write(`worker consuming ${config.REDIS_URL ? `BullMQ queue "${config.JOB_QUEUE_NAME}"` : 'the in-process queue'} with concurrency ${config.JOB_CONCURRENCY}\n`);
+      process.stdout.write(
+        `worker consuming ${config.REDIS_URL ? `BullMQ queue "${config.JOB_QUEUE_NAME}"` : 'the in-process queue'} with concurrency ${config.JOB_CONCURRENCY}\n`,
+      );
       const stop = async () => {
         await platform.close();
         process.exit(0);
