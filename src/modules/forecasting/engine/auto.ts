@@ -5,7 +5,8 @@
  * apparent winner is often noise, and combinations are the robust choice on M1/M4.
  */
 import { backtestError, type Origin } from './backtest.ts';
-import { type BaseModel, getModel } from './models.ts';
+import { type MemberRun, runMember } from './members.ts';
+import type { BaseModel } from './models.ts';
 import { mean, median } from './stats.ts';
 import type { FitContext } from './types.ts';
 
@@ -18,13 +19,14 @@ export interface Candidate {
 
 /** Candidates auto tries, the first being the default combination. */
 export const AUTO_CANDIDATES: Candidate[] = [
+  { name: 'median(ets,theta,arima)', members: ['ets', 'theta', 'arima'], combine: 'median' },
   { name: 'mean(ets,theta)', members: ['ets', 'theta'], combine: 'mean' },
   { name: 'ets', members: ['ets'], combine: 'mean' },
   { name: 'theta', members: ['theta'], combine: 'mean' },
 ];
 
 /** Relative improvement a non-default candidate needs in backtest error to be chosen. */
-export const AUTO_MARGIN = 0.1;
+export const AUTO_MARGIN = 0.2;
 
 /** Combines member forecasts step by step. */
 export function combineForecasts(parts: readonly number[][], how: 'mean' | 'median'): number[] {
@@ -53,14 +55,9 @@ export function autoSelect(
   margin = AUTO_MARGIN,
 ): AutoChoice {
   const members = [...new Set(candidates.flatMap((c) => c.members))];
-  const bt = new Map<BaseModel, number[][]>();
-  for (const name of members) {
-    const fn = getModel(name);
-    bt.set(
-      name,
-      origins.map((o) => fn(y.slice(0, o.length), o.actual.length, ctx)),
-    );
-  }
+  const runs = new Map<BaseModel, MemberRun>();
+  for (const name of members) runs.set(name, runMember(name, y, h, ctx, origins));
+  const bt = new Map<BaseModel, number[][]>([...runs].map(([k, r]) => [k, r.backtests]));
   const backtestsOf = (c: Candidate) =>
     origins.map((_, k) =>
       combineForecasts(
@@ -81,7 +78,7 @@ export function autoSelect(
       }
     }
   }
-  const full = best.members.map((mb) => getModel(mb)(y, h, ctx));
+  const full = best.members.map((mb) => runs.get(mb)!.full);
   return {
     candidate: best,
     mean: combineForecasts(full, best.combine),

@@ -5,6 +5,7 @@
  * Nelder-Mead; initial seasonal states come from a classical decomposition (as R's starting
  * values) and are not re-estimated, which keeps a fit to a few milliseconds.
  */
+import { levenbergMarquardt } from './lm.ts';
 import { nelderMead } from './optim.ts';
 import { linearTrend, mean, seasonalFigure } from './stats.ts';
 
@@ -67,8 +68,19 @@ function decode(x: readonly number[], spec: EtsSpec): Params {
   return { alpha, beta, gamma, phi, l0, b0 };
 }
 
-/** Runs the filter; returns the -2 log-likelihood (up to a constant) and the final states. */
-function filter(y: readonly number[], spec: EtsSpec, m: number, p: Params, s0: readonly number[]) {
+/**
+ * Runs the filter; returns the -2 log-likelihood (up to a constant) and the final states. With
+ * `res`, also writes the residuals whose sum of squares is exp(lik / n): eps for additive error,
+ * eps / mu scaled by the geometric mean of mu for multiplicative error.
+ */
+function filter(
+  y: readonly number[],
+  spec: EtsSpec,
+  m: number,
+  p: Params,
+  s0: readonly number[],
+  res?: Float64Array,
+) {
   const s = [...s0];
   let l = p.l0;
   let b = p.b0;
@@ -87,7 +99,11 @@ function filter(y: readonly number[], spec: EtsSpec, m: number, p: Params, s0: r
       const e = eps / mu;
       sse += e * e;
       sumLog += Math.log(mu);
-    } else sse += eps * eps;
+      if (res) res[t] = e;
+    } else {
+      sse += eps * eps;
+      if (res) res[t] = eps;
+    }
     // Error-correction form written with the additive error; it equals the multiplicative-error
     // recursions once eps = mu * e, so one code path serves both error types.
     if (mulSeason) {
@@ -101,12 +117,40 @@ function filter(y: readonly number[], spec: EtsSpec, m: number, p: Params, s0: r
     }
   }
   const n = y.length;
+  if (res && spec.error === 'M') {
+    const g = Math.exp(sumLog / n);
+    for (let t = 0; t < n; t++) res[t]! *= g;
+  }
   const lik = n * Math.log(Math.max(sse, 1e-300)) + 2 * sumLog;
   return { lik: Number.isFinite(lik) ? lik : BAD, l, b, s };
 }
 
+/** Initial seasonal states from the free ones: the last makes them sum to 0 (A) or m (M). */
+function seasonStates(x: readonly number[], from: number, m: number, mul: boolean): number[] | null {
+  const s = x.slice(from, from + m - 1);
+  let sum = 0;
+  for (const v of s) sum += v;
+  s.push(mul ? m - sum : -sum);
+  if (mul && s.some((v) => v <= 0)) return null;
+  return s;
+}
+
+/** Fit options. */
+export interface EtsOptions {
+  /**
+   * Estimate the m-1 free initial seasonal states with the other parameters, as R's ets does
+   * (default). False keeps the classical-decomposition states (the starting values) fixed.
+   */
+  freeSeasons?: boolean;
+}
+
 /** Fits one ETS form by maximum likelihood; null when it cannot be fitted to this series. */
-export function fitEtsSpec(yRaw: readonly number[], m: number, spec: EtsSpec): EtsFit | null {
+export function fitEtsSpec(
+  yRaw: readonly number[],
+  m: number,
+  spec: EtsSpec,
+  opts: EtsOptions = {},
+): EtsFit | null {
   const n = yRaw.length;
   const seasonal = spec.season !== 'N';
   if (seasonal && n < 2 * m + 2) return null;
@@ -128,12 +172,31 @@ export function fitEtsSpec(yRaw: readonly number[], m: number, spec: EtsSpec): E
   if (spec.trend === 'Ad') x0.push(logit(0.9));
   x0.push(spec.trend === 'N' ? mean(sa.slice(0, maxn)) : a - slope);
   if (spec.trend !== 'N') x0.push(slope);
-  const obj = (x: number[]) => filter(y, spec, m, decode(x, spec), s0).lik;
-  const best = nelderMead(obj, x0, { maxIter: 120 * x0.length, tol: 1e-7, step: 0.4 });
+  const nx = x0.length;
+  const freeSeasons = seasonal && (opts.freeSeasons ?? true);
+  if (freeSeasons) x0.push(...s0.slice(0, m - 1));
+  const statesOf = (x: readonly number[]) => (freeSeasons ? seasonStates(x, nx, m, spec.season === 'M') : s0);
+  let best: { x: number[]; fx: number };
+  if (freeSeasons) {
+    const r = new Float64Array(n);
+    const resid = (x: number[]) => {
+      const st = statesOf(x);
+      if (!st) return null;
+      return filter(y, spec, m, decode(x, spec), st, r).lik >= BAD ? null : r.slice();
+    };
+    best = levenbergMarquardt(resid, x0, { maxIter: 60 });
+    best.fx = Number.isFinite(best.fx)
+      ? filter(y, spec, m, decode(best.x, spec), statesOf(best.x)!).lik
+      : BAD;
+  } else {
+    const obj = (x: number[]) => filter(y, spec, m, decode(x, spec), s0).lik;
+    best = nelderMead(obj, x0, { maxIter: 120 * x0.length, tol: 1e-7, step: 0.4 });
+  }
   if (best.fx >= BAD) return null;
+  s0 = statesOf(best.x)!;
   const p = decode(best.x, spec);
   const st = filter(y, spec, m, p, s0);
-  const k = x0.length + (seasonal ? m - 1 : 0) + 1;
+  const k = nx + (seasonal ? m - 1 : 0) + 1;
   const aicc = n - k - 1 > 0 ? best.fx + 2 * k + (2 * k * (k + 1)) / (n - k - 1) : Number.POSITIVE_INFINITY;
   return {
     spec,
@@ -168,20 +231,41 @@ export function etsPredict(fit: EtsFit, h: number): number[] {
 }
 
 /** Fits every admissible ETS form and keeps the lowest AICc. */
-export function fitEts(y: readonly number[], m: number, specs?: readonly EtsSpec[]): EtsFit {
+export function fitEts(
+  y: readonly number[],
+  m: number,
+  specs?: readonly EtsSpec[],
+  opts: EtsOptions = {},
+): EtsFit {
   const positive = y.every((v) => v > 0);
   const seasonal = m > 1 && y.length >= 2 * m + 2;
   let best: EtsFit | null = null;
   for (const spec of specs ?? etsCandidates(seasonal, positive)) {
-    const fit = fitEtsSpec(y, m, spec);
+    const fit = fitEtsSpec(y, m, spec, opts);
     if (fit && (!best || fit.aicc < best.aicc)) best = fit;
   }
   // ANN always fits; keep it as the floor for degenerate series.
   return best ?? (fitEtsSpec(y, m, { error: 'A', trend: 'N', season: 'N' }) as EtsFit);
 }
 
-/** ETS point forecaster (model chosen by AICc). */
-export function etsForecast(y: readonly number[], h: number, m: number): number[] {
-  if (y.every((v) => v === y[0])) return new Array<number>(h).fill(y[0]!);
-  return etsPredict(fitEts(y, m), h);
+/** ETS point forecaster (model chosen by AICc, or the given forms only). */
+export function etsForecast(
+  y: readonly number[],
+  h: number,
+  m: number,
+  specs?: readonly EtsSpec[],
+): number[] {
+  return etsSearch(y, h, m, specs).mean;
+}
+
+/** The AICc choice and its forecasts; `spec` is null for a constant series (flat forecast). */
+export function etsSearch(
+  y: readonly number[],
+  h: number,
+  m: number,
+  specs?: readonly EtsSpec[],
+): { spec: EtsSpec | null; mean: number[] } {
+  if (y.every((v) => v === y[0])) return { spec: null, mean: new Array<number>(h).fill(y[0]!) };
+  const fit = fitEts(y, m, specs);
+  return { spec: fit.spec, mean: etsPredict(fit, h) };
 }
