@@ -15,11 +15,9 @@ const filterSchema = z
 
 const fromPeriod = z
   .union([
-    z
-      .string()
-      .regex(/^\d{4}-(0[1-9]|1[0-2])$/, {
-        message: 'from_period must be a month "YYYY-MM" or a period index',
-      }),
+    z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, {
+      message: 'from_period must be a month "YYYY-MM" or a period index',
+    }),
     z.number().int().min(0).max(119),
   ])
   .optional()
