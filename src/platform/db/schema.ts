@@ -216,3 +216,4 @@ export const auditLog = pgTable(
 export * from './schema-collaboration.ts';
 export * from './schema-planning.ts';
 export * from './schema-forecasting.ts';
+export * from './schema-recommendations.ts';
