@@ -51,7 +51,7 @@ export const templateLineSchema = lineCreateSchema
         params: { rule: 'required_for_seasonal' },
       });
     }
-    if (l.spread_profile && l.spread_profile.every((w) => new Decimal(w).isZero())) {
+    if (l.spread_profile?.every((w) => new Decimal(w).isZero())) {
       ctx.addIssue({
         code: 'custom',
         path: ['spread_profile'],
