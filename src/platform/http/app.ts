@@ -18,6 +18,9 @@ import { templateRoutes } from '../../modules/templates/templates.routes.ts';
 import { TemplateService } from '../../modules/templates/templates.service.ts';
 import { userRoutes } from '../../modules/users/users.routes.ts';
 import { UserService } from '../../modules/users/users.service.ts';
+import { registerVarianceJobs } from '../../modules/variance/variance.jobs.ts';
+import { varianceRoutes } from '../../modules/variance/variance.routes.ts';
+import { VarianceService } from '../../modules/variance/variance.service.ts';
 import { createAuthenticator } from '../auth/authenticate.ts';
 import type { Platform } from '../platform.ts';
 import { frameworkErrors, installErrorHandling } from './error-handler.ts';
@@ -97,6 +100,8 @@ export async function buildApp(platform: Platform, logger: FastifyServerOptions[
   const templates = new TemplateService(deps, budgets);
   const scenarios = new ScenarioService(deps, budgets);
   const users = new UserService(platform.database.db, config, platform.jwtSecret, platform.tenants);
+  const variance = new VarianceService(deps, platform.queue);
+  registerVarianceJobs(platform.queue, variance);
 
   healthRoutes(app, platform);
   await app.register(
@@ -105,6 +110,7 @@ export async function buildApp(platform: Platform, logger: FastifyServerOptions[
       userRoutes(a, auth, users, config);
       budgetRoutes(a, auth, budgets);
       lineRoutes(a, auth, lines);
+      varianceRoutes(a, auth, variance);
       templateRoutes(a, auth, templates);
       scenarioRoutes(a, auth, scenarios);
       auditRoutes(a, auth, platform.database.db);

@@ -1,0 +1,80 @@
+/** REST routes of variance analysis: the report, its background job, the tenant thresholds. */
+import { z } from 'zod';
+import { type Authenticator, ctxOf } from '../../platform/auth/authenticate.ts';
+import { type App, errorResponses } from '../../platform/http/types.ts';
+import { jobResponse, presentJob } from '../jobs/jobs.routes.ts';
+import {
+  thresholdSettings,
+  varianceJobBody,
+  varianceParams,
+  varianceQuery,
+  varianceResponse,
+} from './variance.schema.ts';
+import type { VarianceService } from './variance.service.ts';
+
+const tags = ['variance'];
+
+/** Registers /budgets/:id/variance and /variance/thresholds routes. */
+export function varianceRoutes(app: App, auth: Authenticator, variance: VarianceService): void {
+  app.get(
+    '/budgets/:id/variance',
+    {
+      preHandler: auth.require('budgets:read'),
+      schema: {
+        tags,
+        summary:
+          'Budget vs actual by line, category, department, GL account or period: month and year-to-date (needs budgets:read and actuals:read)',
+        params: varianceParams,
+        querystring: varianceQuery,
+        response: { 200: varianceResponse, ...errorResponses },
+      },
+    },
+    async (req) => variance.report(ctxOf(req), req.params.id, req.query),
+  );
+
+  app.post(
+    '/budgets/:id/variance/jobs',
+    {
+      preHandler: auth.require('budgets:read'),
+      schema: {
+        tags,
+        summary: 'Run a variance report as a background job; the report is the job result (GET /jobs/:id)',
+        params: varianceParams,
+        body: varianceJobBody,
+        response: { 202: jobResponse, ...errorResponses },
+      },
+    },
+    async (req, reply) =>
+      reply.status(202).send(presentJob(await variance.enqueue(ctxOf(req), req.params.id, req.body))),
+  );
+
+  app.get(
+    '/variance/thresholds',
+    {
+      preHandler: auth.require('budgets:read'),
+      schema: {
+        tags,
+        summary: "The tenant's default variance thresholds",
+        response: { 200: thresholdSettings, ...errorResponses },
+      },
+    },
+    async (req) => variance.thresholds(ctxOf(req)),
+  );
+
+  app.put(
+    '/variance/thresholds',
+    {
+      preHandler: auth.require('users:manage'),
+      schema: {
+        tags,
+        summary: "Set the tenant's default variance thresholds (needs users:manage; audited)",
+        body: thresholdSettings,
+        response: {
+          200: z.object({ threshold_amount: z.string(), threshold_percent: z.string() }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => variance.setThresholds(ctxOf(req), req.body),
+  );
+}
