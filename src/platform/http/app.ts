@@ -6,6 +6,9 @@ import Fastify, { type FastifyServerOptions } from 'fastify';
 import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { Redis } from 'ioredis';
 import { v7 as uuidv7 } from 'uuid';
+import { MappingService } from '../../modules/actuals/actuals.mappings.ts';
+import { actualsRoutes } from '../../modules/actuals/actuals.routes.ts';
+import { ActualsService } from '../../modules/actuals/actuals.service.ts';
 import { auditRoutes } from '../../modules/audit/audit.routes.ts';
 import { budgetRoutes } from '../../modules/budgets/budgets.routes.ts';
 import { BudgetService } from '../../modules/budgets/budgets.service.ts';
@@ -100,6 +103,9 @@ export async function buildApp(platform: Platform, logger: FastifyServerOptions[
   const templates = new TemplateService(deps, budgets);
   const scenarios = new ScenarioService(deps, budgets);
   const users = new UserService(platform.database.db, config, platform.jwtSecret, platform.tenants);
+  // Registers the import job handler too, so that `bf worker` runs imports.
+  const actuals = new ActualsService(platform.database.db, platform.queue);
+  const importMappings = new MappingService(platform.database.db);
   const variance = new VarianceService(deps, platform.queue);
   registerVarianceJobs(platform.queue, variance);
 
@@ -115,6 +121,7 @@ export async function buildApp(platform: Platform, logger: FastifyServerOptions[
       scenarioRoutes(a, auth, scenarios);
       auditRoutes(a, auth, platform.database.db);
       jobRoutes(a, auth, platform.database.db);
+      actualsRoutes(a, auth, actuals, importMappings);
     },
     { prefix: API_PREFIX },
   );

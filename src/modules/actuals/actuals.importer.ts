@@ -1,0 +1,174 @@
+/**
+ * The one import path (API inline, API job, CLI): stream rows from the file, validate each,
+ * write valid rows in chunks into `actuals` inside the caller's transaction, and throw if any
+ * row was bad, so that the transaction rolls back and nothing of the file is stored.
+ */
+import { v7 as uuidv7 } from 'uuid';
+import type { Tx } from '../../platform/db/client.ts';
+import { AppError, type FieldError } from '../../platform/http/errors.ts';
+import type { TenantContext } from '../../platform/tenancy/tenancy.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
+import { type Mapping, resolveColumns } from './actuals.mapping.ts';
+import {
+  type ByteSource,
+  type FileFormat,
+  rowsOf,
+  type SourceInfo,
+  UnreadableFileError,
+} from './actuals.readers.ts';
+import {
+  type ActualInsert,
+  type BatchRow,
+  deleteBatch,
+  findBatchByKey,
+  finishBatch,
+  insertActuals,
+  insertBatch,
+  lockBatchKey,
+} from './actuals.repository.ts';
+import { isBlankRow, ReadStats, readRow } from './actuals.rows.ts';
+
+/** Errors kept in a rejection (all are counted). */
+export const MAX_REPORTED_ERRORS = 100;
+/** Data rows per file. */
+export const MAX_IMPORT_ROWS = 2_000_000;
+// Rows per INSERT: one JSON parameter of ~300 KB, few round trips.
+const CHUNK_ROWS = 2_000;
+
+export interface ImportOptions {
+  batchKey: string;
+  fileName: string | null;
+  format: FileFormat;
+  mapping: Mapping;
+  mappingName?: string | null;
+  /** Called as bytes are consumed (progress bars, job progress). Must not throw. */
+  onBytes?: (bytesRead: number) => void;
+}
+
+/** 422: the file has bad rows (or cannot be read); nothing was stored. */
+export class ImportRejectedError extends AppError {
+  override name = 'ImportRejectedError';
+  constructor(errors: FieldError[], errorCount: number, rowsRead: number) {
+    super(
+      422,
+      'import_rejected',
+      `Import rejected, nothing stored: ${errorCount} error${errorCount === 1 ? '' : 's'}${
+        errorCount > errors.length ? ` (first ${errors.length} listed)` : ''
+      } in ${rowsRead} data rows`,
+      errors,
+      { error_count: errorCount },
+    );
+  }
+}
+
+async function* counted(bytes: ByteSource, onBytes?: (n: number) => void): AsyncGenerator<Buffer> {
+  let read = 0;
+  for await (const chunk of bytes) {
+    read += chunk.length;
+    onBytes?.(read);
+    yield chunk;
+  }
+}
+
+/** Imports one file as batch `batchKey` (replacing a previous batch of that key) inside tx. */
+export async function importActualsIn(
+  tx: Tx,
+  ctx: TenantContext,
+  bytes: ByteSource,
+  opts: ImportOptions,
+): Promise<BatchRow> {
+  await lockBatchKey(tx, opts.batchKey);
+  const previous = await findBatchByKey(tx, opts.batchKey);
+  if (previous) await deleteBatch(tx, previous.id);
+  const batchId = uuidv7();
+  await insertBatch(tx, {
+    tenantId: ctx.tenantId,
+    id: batchId,
+    batchKey: opts.batchKey,
+    fileName: opts.fileName,
+    format: opts.format,
+    mapping: opts.mapping,
+    createdBy: ctx.userId,
+  });
+
+  const info: SourceInfo = { format: opts.format };
+  const errors: FieldError[] = [];
+  let errorCount = 0;
+  let dataRows = 0;
+  let blankRows = 0;
+  let stats: ReadStats | undefined;
+  let chunk: ActualInsert[] = [];
+  const reject = (e: FieldError[]) => new ImportRejectedError(e, e.length, 0);
+
+  try {
+    for await (const row of rowsOf(opts.format, counted(bytes, opts.onBytes), opts.mapping, info)) {
+      if (!stats) {
+        const header = row.cells.map((c) => (c instanceof Date ? c.toISOString() : String(c ?? '').trim()));
+        const resolved = resolveColumns(header, opts.mapping);
+        if (resolved.errors.length > 0) throw reject(resolved.errors);
+        stats = new ReadStats(resolved.columns, opts.mapping);
+        continue;
+      }
+      if (isBlankRow(row.cells)) {
+        blankRows++;
+        continue;
+      }
+      dataRows++;
+      if (dataRows > MAX_IMPORT_ROWS) {
+        errorCount++;
+        errors.push({
+          path: `rows.${row.rowNumber}`,
+          code: 'too_many_rows',
+          message: `row ${row.rowNumber}: a file may have at most ${MAX_IMPORT_ROWS} data rows`,
+        });
+        break;
+      }
+      const result = readRow(row, stats);
+      if (!result.ok) {
+        errorCount += result.errors.length;
+        for (const e of result.errors) if (errors.length < MAX_REPORTED_ERRORS) errors.push(e);
+        continue;
+      }
+      // After the first error nothing more is written: the transaction is going to roll back.
+      if (errorCount > 0) continue;
+      chunk.push(result.value);
+      if (chunk.length >= CHUNK_ROWS) {
+        await insertActuals(tx, ctx.tenantId, batchId, chunk);
+        chunk = [];
+      }
+    }
+  } catch (error) {
+    if (error instanceof UnreadableFileError)
+      throw reject([{ path: 'file', code: 'unreadable_file', message: error.message }]);
+    throw error;
+  }
+  if (!stats) throw reject([{ path: 'file', code: 'empty_file', message: 'the file has no header row' }]);
+  if (errorCount > 0) throw new ImportRejectedError(errors, errorCount, dataRows);
+  if (chunk.length > 0) await insertActuals(tx, ctx.tenantId, batchId, chunk);
+
+  const report = {
+    batch_key: opts.batchKey,
+    file_name: opts.fileName,
+    format: opts.format,
+    mapping_name: opts.mappingName ?? null,
+    source: {
+      delimiter: info.delimiter ?? null,
+      delimiter_detected: info.delimiterDetected ?? null,
+      sheet: info.sheet ?? null,
+    },
+    rows: { header_row: 1, data: dataRows, imported: dataRows, blank_skipped: blankRows },
+    columns: stats.columnsReport(),
+    period_range: stats.periodMin ? { from: stats.periodMin, to: stats.periodMax } : null,
+    totals: stats.totalsReport(),
+    replaced: previous ? { batch_id: previous.id, row_count: previous.rowCount } : null,
+  };
+  const batch = await finishBatch(tx, batchId, dataRows, report);
+  await recordAudit(tx, ctx, {
+    action: previous ? 'replace' : 'import',
+    entityType: 'actual_batch',
+    entityId: batchId,
+    before: previous ? { batch_id: previous.id, row_count: previous.rowCount } : null,
+    after: { batch_key: opts.batchKey, row_count: dataRows, totals: report.totals },
+  });
+  return batch;
+}

@@ -1,0 +1,245 @@
+/** REST routes of actuals: file imports (raw body, streamed), batches, actuals, saved mappings. */
+import type { Readable } from 'node:stream';
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { type Authenticator, ctxOf } from '../../platform/auth/authenticate.ts';
+import { AppError, ValidationError } from '../../platform/http/errors.ts';
+import { type App, errorResponses } from '../../platform/http/types.ts';
+import { pageQuery } from '../../shared/validation.ts';
+import type { MappingService } from './actuals.mappings.ts';
+import type { FileFormat } from './actuals.readers.ts';
+import {
+  actualsListResponse,
+  actualsQuery,
+  batchListResponse,
+  batchParams,
+  batchResponse,
+  importAcceptedResponse,
+  importQuery,
+  mappingCreateSchema,
+  mappingListResponse,
+  mappingParams,
+  mappingResponse,
+  XLSX_TYPE,
+} from './actuals.schema.ts';
+import { type ActualsService, INLINE_MAX_BYTES } from './actuals.service.ts';
+
+const tags = ['actuals'];
+
+function formatOf(req: FastifyRequest, given: FileFormat | undefined): FileFormat {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type === 'text/csv') return 'csv';
+  if (type === XLSX_TYPE) return 'xlsx';
+  if (given) return given;
+  throw new ValidationError([
+    {
+      path: 'query.format',
+      code: 'required',
+      message: 'format (csv or xlsx) is required for application/octet-stream bodies',
+    },
+  ]);
+}
+
+/** Reads up to `max` bytes; says whether the body ended within them, and hands back the rest. */
+async function readHead(body: Readable, max: number) {
+  const it = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const head: Buffer[] = [];
+  let size = 0;
+  while (size <= max) {
+    const next = await it.next();
+    if (next.done) return { head, ended: true, rest: [] as Buffer[] };
+    head.push(next.value);
+    size += next.value.length;
+  }
+  const rest: AsyncIterable<Buffer> = { [Symbol.asyncIterator]: () => it };
+  return { head, ended: false, rest };
+}
+
+/** Registers /actuals routes (in their own scope: the raw-body parsers apply to them only). */
+export function actualsRoutes(
+  app: App,
+  auth: Authenticator,
+  actuals: ActualsService,
+  mappings: MappingService,
+): void {
+  app.register(async (scope) => {
+    const api = scope as unknown as App;
+    // The upload stays a stream: it is never buffered whole (only the first MiB, to decide inline or job).
+    api.addContentTypeParser(['text/csv', XLSX_TYPE, 'application/octet-stream'], (_req, payload, done) =>
+      done(null, payload),
+    );
+
+    api.post(
+      '/actuals/imports',
+      {
+        preHandler: auth.require('actuals:write'),
+        schema: {
+          tags,
+          summary:
+            'Import a CSV or XLSX file (raw body: text/csv, the XLSX type, or application/octet-stream with ?format=). Up to 1 MiB runs now (201 with the report); larger, or async=true, runs as a job (202). All or nothing; the same batch_key replaces its batch.',
+          querystring: importQuery,
+          response: { 201: batchResponse, 202: importAcceptedResponse, ...errorResponses },
+        },
+      },
+      async (req, reply) => {
+        const ctx = ctxOf(req);
+        const q = req.query;
+        const format = formatOf(req, q.format);
+        const batchKey = q.batch_key ?? q.file_name;
+        if (!batchKey)
+          throw new ValidationError([
+            { path: 'query.batch_key', code: 'required', message: 'batch_key (or file_name) is required' },
+          ]);
+        const body = req.body as Readable | undefined;
+        if (!body || typeof (body as Readable)[Symbol.asyncIterator] !== 'function')
+          throw new AppError(400, 'validation_failed', 'Request validation failed', [
+            { path: 'body', code: 'required', message: 'send the file as the request body' },
+          ]);
+        const { mapping, name } = await mappings.resolve(ctx, { json: q.mapping, name: q.mapping_name });
+        const request = { batchKey, fileName: q.file_name ?? null, format, mapping, mappingName: name };
+        const { head, ended, rest } = await readHead(body, INLINE_MAX_BYTES);
+        if (ended && !q.async) return reply.status(201).send(await actuals.importNow(ctx, head, request));
+        const upload = await actuals.stageUpload(ctx, head, rest);
+        const job = await actuals.enqueueImport(ctx, upload, request);
+        const url = `${req.url.split('/actuals/')[0]}/jobs/${job.id}`;
+        return reply
+          .status(202)
+          .header('location', url)
+          .send({ job_id: job.id, status: job.status, upload_bytes: upload.bytes, job_url: url });
+      },
+    );
+  });
+
+  app.get(
+    '/actuals/batches',
+    {
+      preHandler: auth.require('actuals:read'),
+      schema: {
+        tags,
+        summary: 'Imported batches, newest first',
+        querystring: z.strictObject(pageQuery),
+        response: { 200: batchListResponse, ...errorResponses },
+      },
+    },
+    async (req) => actuals.listBatches(ctxOf(req), req.query.limit, req.query.cursor),
+  );
+
+  app.get(
+    '/actuals/batches/:id',
+    {
+      preHandler: auth.require('actuals:read'),
+      schema: {
+        tags,
+        summary: 'One batch with its import report',
+        params: batchParams,
+        response: { 200: batchResponse, ...errorResponses },
+      },
+    },
+    async (req) => actuals.getBatch(ctxOf(req), req.params.id),
+  );
+
+  app.delete(
+    '/actuals/batches/:id',
+    {
+      preHandler: auth.require('actuals:write'),
+      schema: {
+        tags,
+        summary: 'Delete a batch and its rows',
+        params: batchParams,
+        response: { 204: z.null(), ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      await actuals.deleteBatch(ctxOf(req), req.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/actuals',
+    {
+      preHandler: auth.require('actuals:read'),
+      schema: {
+        tags,
+        summary:
+          'Actuals (filters: period range, GL account, department, category, currency, batch), with totals per currency',
+        querystring: actualsQuery,
+        response: { 200: actualsListResponse, ...errorResponses },
+      },
+    },
+    async (req) => actuals.list(ctxOf(req), req.query),
+  );
+
+  app.post(
+    '/actuals/mappings',
+    {
+      preHandler: auth.require('actuals:write'),
+      schema: {
+        tags,
+        summary: 'Save a column mapping for reuse (?mapping_name= on imports)',
+        body: mappingCreateSchema,
+        response: { 201: mappingResponse, ...errorResponses },
+      },
+    },
+    async (req, reply) => reply.status(201).send(await mappings.create(ctxOf(req), req.body)),
+  );
+
+  app.get(
+    '/actuals/mappings',
+    {
+      preHandler: auth.require('actuals:read'),
+      schema: {
+        tags,
+        summary: 'Saved column mappings',
+        response: { 200: mappingListResponse, ...errorResponses },
+      },
+    },
+    async (req) => mappings.list(ctxOf(req)),
+  );
+
+  app.get(
+    '/actuals/mappings/:id',
+    {
+      preHandler: auth.require('actuals:read'),
+      schema: {
+        tags,
+        summary: 'One saved mapping',
+        params: mappingParams,
+        response: { 200: mappingResponse, ...errorResponses },
+      },
+    },
+    async (req) => mappings.get(ctxOf(req), req.params.id),
+  );
+
+  app.put(
+    '/actuals/mappings/:id',
+    {
+      preHandler: auth.require('actuals:write'),
+      schema: {
+        tags,
+        summary: 'Replace a saved mapping',
+        params: mappingParams,
+        body: mappingCreateSchema,
+        response: { 200: mappingResponse, ...errorResponses },
+      },
+    },
+    async (req) => mappings.update(ctxOf(req), req.params.id, req.body),
+  );
+
+  app.delete(
+    '/actuals/mappings/:id',
+    {
+      preHandler: auth.require('actuals:write'),
+      schema: {
+        tags,
+        summary: 'Delete a saved mapping',
+        params: mappingParams,
+        response: { 204: z.null(), ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      await mappings.remove(ctxOf(req), req.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+}

@@ -1,0 +1,113 @@
+/** Request and response schemas of the actuals routes. */
+import { z } from 'zod';
+import { pageQuery, trimmed, uuidParam } from '../../shared/validation.ts';
+import { mappingSchema } from './actuals.mapping.ts';
+
+export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+export const importQuery = z.strictObject({
+  batch_key: trimmed(1, 255, 'batch_key').optional().meta({
+    description: 'batch identity: re-importing the same key replaces the batch; defaults to file_name',
+  }),
+  file_name: trimmed(1, 255, 'file_name').optional(),
+  format: z
+    .enum(['csv', 'xlsx'])
+    .optional()
+    .meta({ description: 'needed only for application/octet-stream bodies' }),
+  mapping_name: trimmed(1, 255, 'mapping_name').optional().meta({ description: 'a saved mapping' }),
+  mapping: z
+    .string()
+    .max(20_000)
+    .optional()
+    .meta({ description: 'a mapping as JSON (see POST /actuals/mappings)' }),
+  async: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((v) => v === 'true')
+    .meta({ description: 'true: always run as a job (202); by default only bodies over 1 MiB do' }),
+});
+export type ImportQuery = z.output<typeof importQuery>;
+
+export const batchParams = z.strictObject({ id: uuidParam });
+
+const batchSummary = z.object({
+  batch_id: z.uuid(),
+  batch_key: z.string(),
+  file_name: z.string().nullable(),
+  format: z.string(),
+  row_count: z.number().int(),
+  created_at: z.string(),
+  created_by: z.string(),
+});
+export const batchResponse = batchSummary.extend({
+  mapping: z.unknown(),
+  report: z.record(z.string(), z.unknown()).nullable().meta({
+    description:
+      'how each column was read: source column, formats and separators, counts, totals per currency',
+  }),
+});
+export const batchListResponse = z.object({
+  items: z.array(batchSummary),
+  next_cursor: z.string().nullable(),
+});
+export const importAcceptedResponse = z.object({
+  job_id: z.uuid(),
+  status: z.string(),
+  upload_bytes: z.number().int(),
+  job_url: z.string(),
+});
+
+const month = z
+  .string()
+  .regex(/^\d{4}-(0[1-9]|1[0-2])(-\d{2})?$/, {
+    message: 'must be a month like 2026-03 (or a date 2026-03-01)',
+  })
+  .transform((v) => `${v.slice(0, 7)}-01`);
+
+export const actualsQuery = z.strictObject({
+  period_from: month.optional(),
+  period_to: month.optional(),
+  gl_account: z.string().max(255).optional(),
+  department: z.string().max(255).optional(),
+  category: z.string().max(100).optional(),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, { message: 'must be a 3-letter currency code' })
+    .optional(),
+  batch_id: uuidParam.optional(),
+  ...pageQuery,
+});
+export type ActualsQuery = z.output<typeof actualsQuery>;
+
+const actualItem = z.object({
+  batch_id: z.uuid(),
+  row_number: z.number().int(),
+  period: z.string(),
+  gl_account_id: z.string().nullable(),
+  department_id: z.string().nullable(),
+  cost_center_id: z.string().nullable(),
+  category: z.string().nullable(),
+  amount: z.string(),
+  currency: z.string(),
+  description: z.string().nullable(),
+});
+export const actualsListResponse = z.object({
+  items: z.array(actualItem),
+  next_cursor: z.string().nullable(),
+  totals: z.array(z.object({ currency: z.string(), amount: z.string(), row_count: z.number().int() })).meta({
+    description: 'exact sums per currency over everything the filters select (all pages)',
+  }),
+});
+
+export const mappingCreateSchema = z.strictObject({ name: trimmed(1, 255, 'name'), mapping: mappingSchema });
+export type MappingCreateInput = z.output<typeof mappingCreateSchema>;
+export const mappingParams = z.strictObject({ id: uuidParam });
+export const mappingResponse = z.object({
+  mapping_id: z.uuid(),
+  name: z.string(),
+  mapping: z.unknown(),
+  created_at: z.string(),
+  created_by: z.string(),
+  updated_at: z.string().nullable(),
+});
+export const mappingListResponse = z.object({ items: z.array(mappingResponse) });
