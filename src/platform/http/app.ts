@@ -12,6 +12,10 @@ import { ActualsService } from '../../modules/actuals/actuals.service.ts';
 import { auditRoutes } from '../../modules/audit/audit.routes.ts';
 import { budgetRoutes } from '../../modules/budgets/budgets.routes.ts';
 import { BudgetService } from '../../modules/budgets/budgets.service.ts';
+import {
+  createCollaboration,
+  registerCollaboration,
+} from '../../modules/collaboration/collaboration.module.ts';
 import { jobRoutes } from '../../modules/jobs/jobs.routes.ts';
 import { lineRoutes } from '../../modules/lines/lines.routes.ts';
 import { LineService } from '../../modules/lines/lines.service.ts';
@@ -25,7 +29,9 @@ import { registerVarianceJobs } from '../../modules/variance/variance.jobs.ts';
 import { varianceRoutes } from '../../modules/variance/variance.routes.ts';
 import { VarianceService } from '../../modules/variance/variance.service.ts';
 import { createAuthenticator } from '../auth/authenticate.ts';
+import { ChangeHooks } from '../events/change-hooks.ts';
 import type { Platform } from '../platform.ts';
+import { registerWebSocket } from '../ws/gateway.ts';
 import { frameworkErrors, installErrorHandling } from './error-handler.ts';
 import { healthRoutes } from './health.routes.ts';
 import { rejectNulCharacters } from './nul-guard.ts';
@@ -97,9 +103,11 @@ export async function buildApp(platform: Platform, logger: FastifyServerOptions[
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   const auth = createAuthenticator(platform.verifier, platform.tenants);
-  const deps = { db: platform.database.db, cache: platform.cache, config };
+  const changes = new ChangeHooks();
+  const deps = { db: platform.database.db, cache: platform.cache, config, changes };
   const budgets = new BudgetService(deps);
   const lines = new LineService(deps, budgets);
+  const collaboration = createCollaboration(platform, deps, budgets, lines);
   const templates = new TemplateService(deps, budgets);
   const scenarios = new ScenarioService(deps, budgets);
   const users = new UserService(platform.database.db, config, platform.jwtSecret, platform.tenants);
@@ -109,6 +117,7 @@ export async function buildApp(platform: Platform, logger: FastifyServerOptions[
   const variance = new VarianceService(deps, platform.queue);
   registerVarianceJobs(platform.queue, variance);
 
+  await registerWebSocket(app, config);
   healthRoutes(app, platform);
   await app.register(
     async (api) => {
@@ -121,11 +130,12 @@ export async function buildApp(platform: Platform, logger: FastifyServerOptions[
       scenarioRoutes(a, auth, scenarios);
       auditRoutes(a, auth, platform.database.db);
       jobRoutes(a, auth, platform.database.db);
+      registerCollaboration(a, auth, collaboration);
       actualsRoutes(a, auth, actuals, importMappings);
     },
     { prefix: API_PREFIX },
   );
   // Handlers are registered above by the modules; only then may this process consume jobs.
   if (config.JOBS_IN_API) await platform.queue.start();
-  return { app, services: { budgets, lines, users, templates, scenarios } };
+  return { app, services: { budgets, lines, collaboration, users, templates, scenarios } };
 }

@@ -1,0 +1,114 @@
+/**
+ * The durable change feed: every change of a budget with active sessions is appended to each
+ * session's change log inside the writing transaction, then published on pub/sub after commit
+ * so that every process forwards it to its own sockets.
+ */
+import type { AppConfig } from '../../config/env.ts';
+import type { Tx } from '../../platform/db/client.ts';
+import type { AfterCommit, BudgetChange, ChangeListener } from '../../platform/events/change-hooks.ts';
+import type { PubSub } from '../../platform/pubsub/pubsub.ts';
+import type { TenantContext } from '../../platform/tenancy/tenancy.ts';
+import { changeMessage, presentChange } from './collaboration.presenter.ts';
+import { activeSessionIds, appendChange, type ChangeRow, trimChanges } from './collaboration.repository.ts';
+
+/** What travels on a session's pub/sub channel. */
+export type FeedMessage =
+  | { kind: 'change'; sequence: number; origin: string | null; message: Record<string, unknown> }
+  | { kind: 'ephemeral'; origin: string | null; message: Record<string, unknown> }
+  | { kind: 'control'; action: 'closed' | 'left'; user_id: string; message: Record<string, unknown> };
+
+/** The pub/sub channel of one session. */
+export const sessionChannel = (tenantId: string, sessionId: string) => `collab:${tenantId}:${sessionId}`;
+
+// Trimming is amortised: at most once per this many changes of a session.
+const TRIM_EVERY = 100;
+
+export interface NewChange {
+  sessionId: string;
+  type: string;
+  targetType: string | null;
+  targetId: string | null;
+  payload: Record<string, unknown>;
+}
+
+export class CollaborationFeed implements ChangeListener {
+  constructor(
+    private readonly pubsub: PubSub,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Logs a service's budget change in every active session of the budget (inside its transaction). */
+  async record(tx: Tx, ctx: TenantContext, change: BudgetChange): Promise<AfterCommit | undefined> {
+    const sessions = await activeSessionIds(tx, change.budgetId);
+    if (sessions.length === 0) return undefined;
+    const { type, payload } = changeMessage(change);
+    const rows: ChangeRow[] = [];
+    for (const sessionId of sessions) {
+      rows.push(
+        await this.append(tx, ctx, {
+          sessionId,
+          type,
+          targetType: change.targetType,
+          targetId: change.targetId,
+          payload,
+        }),
+      );
+    }
+    return () => this.publishChanges(ctx.tenantId, rows);
+  }
+
+  /** Appends one change with the session's next sequence (inside the caller's transaction). */
+  async append(tx: Tx, ctx: TenantContext, c: NewChange): Promise<ChangeRow> {
+    const row = await appendChange(tx, {
+      tenantId: ctx.tenantId,
+      sessionId: c.sessionId,
+      changeType: c.type,
+      targetType: c.targetType,
+      targetId: c.targetId,
+      userId: ctx.userId,
+      origin: ctx.requestId?.slice(0, 200) ?? null,
+      payload: c.payload,
+    });
+    const keep = this.config.COLLABORATION_CHANGE_RETENTION;
+    if (keep > 0 && row.sequence > keep && row.sequence % TRIM_EVERY === 0)
+      await trimChanges(tx, c.sessionId, keep);
+    return row;
+  }
+
+  /** Publishes committed changes; losses are repaired by subscribers from the log. */
+  publishChanges(tenantId: string, rows: readonly ChangeRow[]): void {
+    for (const row of rows) {
+      this.send(tenantId, row.sessionId, {
+        kind: 'change',
+        sequence: row.sequence,
+        origin: row.origin,
+        message: presentChange(row),
+      });
+    }
+  }
+
+  /** Publishes a message that is not logged (cursors, presence). */
+  publishEphemeral(
+    tenantId: string,
+    sessionId: string,
+    origin: string | null,
+    message: Record<string, unknown>,
+  ) {
+    this.send(tenantId, sessionId, { kind: 'ephemeral', origin, message });
+  }
+
+  /** Tells every process to act on a session's sockets (closed session, participant left). */
+  publishControl(
+    tenantId: string,
+    sessionId: string,
+    control: Omit<Extract<FeedMessage, { kind: 'control' }>, 'kind'>,
+  ) {
+    this.send(tenantId, sessionId, { kind: 'control', ...control });
+  }
+
+  private send(tenantId: string, sessionId: string, m: FeedMessage): void {
+    this.pubsub.publish(sessionChannel(tenantId, sessionId), JSON.stringify(m)).catch(() => {
+      // Sockets catch up from the change log on the next change or reconnect.
+    });
+  }
+}

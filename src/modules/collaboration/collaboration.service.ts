@@ -1,0 +1,302 @@
+/** Collaboration use cases: sessions, participants, comments, the change log and socket admission. */
+import { v7 as uuidv7 } from 'uuid';
+import type { Tx } from '../../platform/db/client.ts';
+import { ConflictError, NotFoundError } from '../../platform/http/errors.ts';
+import { decodeCursor, pageOf } from '../../platform/http/pagination.ts';
+import type { ServiceDeps } from '../../platform/services.ts';
+import { type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
+import type { BudgetService } from '../budgets/budgets.service.ts';
+import { findLine } from '../lines/lines.repository.ts';
+import type { CollaborationFeed } from './collaboration.feed.ts';
+import {
+  assertActive,
+  assertCanClose,
+  assertCapacityAllowed,
+  assertJoinRole,
+  authorizeCollaboration,
+} from './collaboration.policy.ts';
+import {
+  presentChange,
+  presentComment,
+  presentParticipant,
+  presentSession,
+} from './collaboration.presenter.ts';
+import {
+  activeSessionIds,
+  adjustConnections,
+  type ChangeRow,
+  changesAfter,
+  closeSession,
+  findParticipant,
+  findSession,
+  firstSequence,
+  insertComment,
+  insertSession,
+  listComments,
+  listSessions,
+  markLeft,
+  presentParticipants,
+  type SessionRow,
+  upsertParticipant,
+} from './collaboration.repository.ts';
+import type { CommentCreateInput, JoinInput, SessionCreateInput } from './collaboration.schema.ts';
+
+/** A socket's admission: the session, the participant and who else is there. */
+export interface Admission {
+  session: SessionRow;
+  participant: Awaited<ReturnType<typeof presentParticipants>>[number];
+  participants: ReturnType<typeof presentParticipant>[];
+}
+
+export class CollaborationService {
+  constructor(
+    readonly deps: ServiceDeps,
+    private readonly budgets: BudgetService,
+    readonly feed: CollaborationFeed,
+  ) {}
+
+  /** Creates a session on a budget; its creator joins as owner. */
+  async create(ctx: TenantContext, input: SessionCreateInput) {
+    authorizeCollaboration(ctx);
+    assertCapacityAllowed(input.max_participants, this.deps.config.MAX_COLLABORATION_PARTICIPANTS);
+    return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+      await this.budgets.mustFind(tx, input.budget_id);
+      const session = await insertSession(tx, {
+        id: uuidv7(),
+        tenantId: ctx.tenantId,
+        budgetId: input.budget_id,
+        sessionName: input.session_name,
+        sessionType: input.session_type,
+        maxParticipants: input.max_participants,
+        permissions: input.permissions,
+        conflictStrategy: input.conflict_strategy,
+        createdBy: ctx.userId,
+      });
+      const owner = await upsertParticipant(tx, {
+        id: uuidv7(),
+        tenantId: ctx.tenantId,
+        sessionId: session.id,
+        userId: ctx.userId,
+        userName: ctx.email ?? ctx.userId,
+        role: 'owner',
+        permissions: [],
+      });
+      return presentSession(session, [owner]);
+    });
+  }
+
+  /** One session with its present participants. */
+  async get(ctx: TenantContext, id: string) {
+    authorizeCollaboration(ctx);
+    return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+      const session = await this.mustFind(tx, id);
+      return presentSession(session, await presentParticipants(tx, id));
+    });
+  }
+
+  /** Sessions (active by default), newest first. */
+  async list(
+    ctx: TenantContext,
+    q: {
+      budget_id?: string | undefined;
+      status: 'active' | 'closed';
+      limit: number;
+      cursor?: string | undefined;
+    },
+  ) {
+    authorizeCollaboration(ctx);
+    const afterId = decodeCursor(q.cursor);
+    return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+      const rows = await listSessions(tx, {
+        budgetId: q.budget_id,
+        status: q.status,
+        ...(afterId ? { afterId } : {}),
+        limit: q.limit,
+      });
+      const page = pageOf(rows, q.limit);
+      return { items: page.items.map((s) => presentSession(s)), next_cursor: page.nextCursor };
+    });
+  }
+
+  /** Joins (or re-joins) a session: capacity and role are checked under the session's row lock. */
+  async join(ctx: TenantContext, id: string, input: JoinInput) {
+    authorizeCollaboration(ctx);
+    return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+      const session = await this.mustFind(tx, id, true);
+      assertActive(session);
+      assertJoinRole(ctx, session, input.role);
+      const present = await presentParticipants(tx, id);
+      const already = present.some((p) => p.userId === ctx.userId);
+      if (!already && present.length >= session.maxParticipants)
+        throw new ConflictError('session_full', 'session_id', 'Session is at maximum capacity', {
+          max_participants: session.maxParticipants,
+        });
+      const participant = await upsertParticipant(tx, {
+        id: uuidv7(),
+        tenantId: ctx.tenantId,
+        sessionId: id,
+        userId: ctx.userId,
+        userName: input.user_name ?? ctx.email ?? ctx.userId,
+        role: input.role,
+        permissions: input.permissions,
+      });
+      return {
+        session_id: id,
+        participant_id: participant.id,
+        role: participant.role,
+        permissions: participant.permissions,
+        websocket_url: presentSession(session).websocket_url,
+        last_sequence: session.lastSequence,
+        other_participants: present
+          .filter((p) => p.userId !== ctx.userId)
+          .map((p) => ({ user_id: p.userId, user_name: p.userName, role: p.role })),
+      };
+    });
+  }
+
+  /** Leaves a session; the user's sockets in every process are closed. */
+  async leave(ctx: TenantContext, id: string) {
+    authorizeCollaboration(ctx);
+    const left = await withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+      await this.mustFind(tx, id);
+      return markLeft(tx, id, ctx.userId);
+    });
+    if (!left) throw new NotFoundError('Participant', ctx.userId, 'session_id');
+    this.feed.publishControl(ctx.tenantId, id, {
+      action: 'left',
+      user_id: ctx.userId,
+      message: { type: 'user_left', user_id: ctx.userId, timestamp: new Date().toISOString() },
+    });
+    return { message: 'Left the collaboration session', session_id: id };
+  }
+
+  /** Closes a session (owner); every socket is told and closed. */
+  async close(ctx: TenantContext, id: string) {
+    authorizeCollaboration(ctx);
+    const session = await withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+      const s = await this.mustFind(tx, id, true);
+      assertActive(s);
+      assertCanClose(ctx, s, await findParticipant(tx, id, ctx.userId));
+      return closeSession(tx, id, ctx.userId);
+    });
+    this.feed.publishControl(ctx.tenantId, id, {
+      action: 'closed',
+      user_id: ctx.userId,
+      message: { type: 'session_closed', closed_by: ctx.userId, timestamp: new Date().toISOString() },
+    });
+    return presentSession(session);
+  }
+
+  /** Logged changes after a sequence, in order (REST catch-up). */
+  async changes(ctx: TenantContext, id: string, after: number, limit: number) {
+    authorizeCollaboration(ctx);
+    return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+      const session = await this.mustFind(tx, id);
+      const rows = await changesAfter(tx, id, after, limit);
+      return {
+        items: rows.map(presentChange),
+        last_sequence: session.lastSequence,
+        first_available_sequence: (await firstSequence(tx, id)) ?? session.lastSequence + 1,
+      };
+    });
+  }
+
+  /** Adds a comment to a budget or line; it is logged and broadcast in the budget's active sessions. */
+  async addComment(ctx: TenantContext, budgetId: string, input: CommentCreateInput, sessionId?: string) {
+    authorizeCollaboration(ctx);
+    const { view, rows } = await withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+      await this.budgets.mustFind(tx, budgetId);
+      if (input.line_id && !(await findLine(tx, budgetId, input.line_id)))
+        throw new NotFoundError('Budget line', input.line_id, 'line_id');
+      const comment = await insertComment(tx, {
+        id: uuidv7(),
+        tenantId: ctx.tenantId,
+        budgetId,
+        lineId: input.line_id ?? null,
+        sessionId: sessionId ?? null,
+        userId: ctx.userId,
+        body: input.body,
+      });
+      const view = presentComment(comment);
+      const logged: ChangeRow[] = [];
+      for (const sid of await activeSessionIds(tx, budgetId)) {
+        logged.push(
+          await this.feed.append(tx, ctx, {
+            sessionId: sid,
+            type: 'comment_added',
+            targetType: input.line_id ? 'budget_line' : 'budget',
+            targetId: input.line_id ?? budgetId,
+            payload: { comment: view, target_id: input.line_id ?? budgetId },
+          }),
+        );
+      }
+      return { view, rows: logged };
+    });
+    this.feed.publishChanges(ctx.tenantId, rows);
+    return view;
+  }
+
+  /** A budget's comments, oldest first. */
+  async comments(
+    ctx: TenantContext,
+    budgetId: string,
+    q: { line_id?: string | undefined; limit: number; cursor?: string | undefined },
+  ) {
+    authorizeCollaboration(ctx);
+    const afterId = decodeCursor(q.cursor);
+    return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+      await this.budgets.mustFind(tx, budgetId);
+      const rows = await listComments(tx, { budgetId, lineId: q.line_id, afterId, limit: q.limit });
+      const page = pageOf(rows, q.limit);
+      return { items: page.items.map(presentComment), next_cursor: page.nextCursor };
+    });
+  }
+
+  /** Admits a socket: the session must be active and the user a present participant. */
+  async admit(
+    ctx: TenantContext,
+    sessionId: string,
+  ): Promise<Admission | 'not_found' | 'closed' | 'forbidden'> {
+    return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+      const session = await findSession(tx, sessionId);
+      if (!session) return 'not_found';
+      if (session.status !== 'active') return 'closed';
+      const participant = await findParticipant(tx, sessionId, ctx.userId);
+      if (!participant || participant.leftAt || !ctx.permissions.has('collaboration:join'))
+        return 'forbidden';
+      await adjustConnections(tx, sessionId, ctx.userId, 1);
+      const participants = (await presentParticipants(tx, sessionId)).map(presentParticipant);
+      return { session, participant, participants };
+    });
+  }
+
+  /** Counts a closed socket (presence). */
+  async disconnected(ctx: TenantContext, sessionId: string): Promise<void> {
+    await withTenant(this.deps.db, ctx.tenantId, (tx) => adjustConnections(tx, sessionId, ctx.userId, -1));
+  }
+
+  /** Changes after a sequence for a socket's replay, and the oldest one still kept. */
+  async replay(ctx: TenantContext, sessionId: string, after: number, limit: number) {
+    return withTenant(this.deps.db, ctx.tenantId, async (tx) => ({
+      rows: await changesAfter(tx, sessionId, after, limit),
+      first: await firstSequence(tx, sessionId),
+    }));
+  }
+
+  /** Logs and publishes a change that is not a budget write (change requests). */
+  async logChange(ctx: TenantContext, sessionId: string, change: Parameters<CollaborationFeed['append']>[2]) {
+    const row = await withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+      assertActive(await this.mustFind(tx, sessionId, true));
+      return this.feed.append(tx, ctx, change);
+    });
+    this.feed.publishChanges(ctx.tenantId, [row]);
+    return row;
+  }
+
+  /** The session or 404 (also another tenant's: RLS hides it). */
+  async mustFind(tx: Tx, id: string, forUpdate = false): Promise<SessionRow> {
+    const s = await findSession(tx, id, forUpdate);
+    if (!s) throw new NotFoundError('Collaboration session', id);
+    return s;
+  }
+}
