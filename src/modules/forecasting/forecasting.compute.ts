@@ -136,7 +136,7 @@ function backtestReport(spec: ModelSpec, s: Series, horizon: number): BacktestRe
         if (a >= f.lo[j]! && a <= f.hi[j]!) inside[li]! += 1;
       });
       if (li > 0) return;
-      o.actual.forEach((a, j) => errs.push(a - f.mean[j]!));
+      for (const [j, a] of o.actual.entries()) errs.push(a - f.mean[j]!);
       sm.push(smape(o.actual, f.mean));
       const scale = snaiveScale(hist.values, PERIOD);
       if (scale > 0) ms.push(mase(o.actual, f.mean, scale));

@@ -16,6 +16,7 @@ import {
   createCollaboration,
   registerCollaboration,
 } from '../../modules/collaboration/collaboration.module.ts';
+import { createForecasting, registerForecasting } from '../../modules/forecasting/forecasting.module.ts';
 import { jobRoutes } from '../../modules/jobs/jobs.routes.ts';
 import { lineRoutes } from '../../modules/lines/lines.routes.ts';
 import { LineService } from '../../modules/lines/lines.service.ts';
@@ -111,6 +112,9 @@ export async function buildApp(platform: Platform, logger: FastifyServerOptions[
   const templates = new TemplateService(deps, budgets);
   const scenarios = new ScenarioService(deps, budgets);
   const users = new UserService(platform.database.db, config, platform.jwtSecret, platform.tenants);
+  // Registers the training job handler too, so that `bf worker` trains models.
+  const forecasting = createForecasting(platform, deps);
+  app.addHook('onClose', () => forecasting.close());
   // Registers the import job handler too, so that `bf worker` runs imports.
   const actuals = new ActualsService(platform.database.db, platform.queue);
   const importMappings = new MappingService(platform.database.db);
@@ -130,6 +134,7 @@ export async function buildApp(platform: Platform, logger: FastifyServerOptions[
       scenarioRoutes(a, auth, scenarios);
       auditRoutes(a, auth, platform.database.db);
       jobRoutes(a, auth, platform.database.db);
+      registerForecasting(a, auth, forecasting);
       registerCollaboration(a, auth, collaboration);
       actualsRoutes(a, auth, actuals, importMappings);
     },
@@ -137,5 +142,5 @@ export async function buildApp(platform: Platform, logger: FastifyServerOptions[
   );
   // Handlers are registered above by the modules; only then may this process consume jobs.
   if (config.JOBS_IN_API) await platform.queue.start();
-  return { app, services: { budgets, lines, collaboration, users, templates, scenarios } };
+  return { app, services: { budgets, lines, collaboration, users, templates, scenarios, forecasting } };
 }

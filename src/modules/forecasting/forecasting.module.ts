@@ -1,0 +1,24 @@
+/** Wires the forecasting module: its worker pool, services, job handler and routes. */
+import type { Authenticator } from '../../platform/auth/authenticate.ts';
+import type { App } from '../../platform/http/types.ts';
+import type { Platform } from '../../platform/platform.ts';
+import type { ServiceDeps } from '../../platform/services.ts';
+import { registerForecastingJobs } from './forecasting.job.ts';
+import { ComputePool } from './forecasting.pool.ts';
+import { forecastingRoutes } from './forecasting.routes.ts';
+import { ForecastingService } from './forecasting.service.ts';
+
+export type Forecasting = ReturnType<typeof createForecasting>;
+
+/** Creates the services and registers the training job (so `bf worker` processes train too). */
+export function createForecasting(platform: Platform, deps: ServiceDeps) {
+  const pool = new ComputePool();
+  const models = new ForecastingService(deps, platform.queue, pool);
+  registerForecastingJobs(platform.queue, deps.db, pool);
+  return { models, pool, close: () => pool.close() };
+}
+
+/** Registers the module's routes. */
+export function registerForecasting(app: App, auth: Authenticator, f: Forecasting): void {
+  forecastingRoutes(app, auth, f.models);
+}
