@@ -55,7 +55,7 @@ function sniffDelimiter(firstText: string): string {
 }
 
 /** Text chunks of a UTF-8 byte stream, split safely between multi-byte characters, BOM removed. */
-async function* utf8Chunks(bytes: AsyncIterable<Buffer>): AsyncGenerator<string> {
+async function* utf8Chunks(bytes: ByteSource): AsyncGenerator<string> {
   const decoder = new StringDecoder('utf8');
   let first = true;
   for await (const chunk of bytes) {
@@ -72,8 +72,8 @@ async function* utf8Chunks(bytes: AsyncIterable<Buffer>): AsyncGenerator<string>
 
 /** CSV rows through papaparse's streaming parser (backpressure respected). */
 export async function* csvRows(
-  bytes: AsyncIterable<Buffer>,
-  mapping: Mapping,
+  bytes: ByteSource,
+  mapping: Pick<Mapping, 'delimiter'>,
   info: SourceInfo,
 ): AsyncGenerator<SourceRow> {
   const text = utf8Chunks(bytes);
@@ -114,7 +114,7 @@ function cellOf(v: ExcelValue): Cell {
 
 /** Rows of one worksheet of an XLSX stream (the first, or `mapping.sheet`). */
 export async function* xlsxRows(
-  bytes: AsyncIterable<Buffer>,
+  bytes: ByteSource,
   mapping: Mapping,
   info: SourceInfo,
 ): AsyncGenerator<SourceRow> {
@@ -166,6 +166,6 @@ export async function* xlsxRows(
 }
 
 /** Row source for the format. */
-export function rowsOf(format: FileFormat, bytes: AsyncIterable<Buffer>, mapping: Mapping, info: SourceInfo) {
+export function rowsOf(format: FileFormat, bytes: ByteSource, mapping: Mapping, info: SourceInfo) {
   return format === 'csv' ? csvRows(bytes, mapping, info) : xlsxRows(bytes, mapping, info);
 }
