@@ -19,6 +19,8 @@ import {
 import { excelRoutes } from '../../modules/excel/excel.routes.ts';
 import { ExcelService } from '../../modules/excel/excel.service.ts';
 import { createForecasting, registerForecasting } from '../../modules/forecasting/forecasting.module.ts';
+import { fxRoutes } from '../../modules/fx/fx.routes.ts';
+import { FxService } from '../../modules/fx/fx.service.ts';
 import { jobRoutes } from '../../modules/jobs/jobs.routes.ts';
 import { lineRoutes } from '../../modules/lines/lines.routes.ts';
 import { LineService } from '../../modules/lines/lines.service.ts';
@@ -120,6 +122,7 @@ export async function buildApp(platform: Platform, logger: FastifyServerOptions[
   // Registers the import job handler too, so that `bf worker` runs imports.
   const actuals = new ActualsService(platform.database.db, platform.queue);
   const importMappings = new MappingService(platform.database.db);
+  const fx = new FxService(platform.database.db);
   const variance = new VarianceService(deps, platform.queue);
   registerVarianceJobs(platform.queue, variance);
   const excel = new ExcelService(deps, lines, variance);
@@ -141,6 +144,7 @@ export async function buildApp(platform: Platform, logger: FastifyServerOptions[
       registerForecasting(a, auth, forecasting);
       registerCollaboration(a, auth, collaboration);
       actualsRoutes(a, auth, actuals, importMappings);
+      fxRoutes(a, auth, fx);
     },
     { prefix: API_PREFIX },
   );
