@@ -85,7 +85,8 @@ export class EditService {
         current: presentLine(line),
         current_version: line.version,
         your_version: msg.version ?? null,
-        conflicting_edits: conflicting.map(editSummary),
+        // A stale version without unseen edits still names the recent edits that made it stale.
+        conflicting_edits: (conflicting.length > 0 || !stale ? conflicting : recent).map(editSummary),
       };
       if (conflict && strategy === 'manual_resolution')
         return this.hold(ctx, sessionId, msg, line.version, details);
