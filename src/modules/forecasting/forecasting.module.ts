@@ -7,6 +7,8 @@ import { registerForecastingJobs } from './forecasting.job.ts';
 import { ComputePool } from './forecasting.pool.ts';
 import { forecastingRoutes } from './forecasting.routes.ts';
 import { ForecastingService } from './forecasting.service.ts';
+import { rollingForecastRoutes } from './rolling-forecast.routes.ts';
+import { RollingForecastService } from './rolling-forecast.service.ts';
 
 export type Forecasting = ReturnType<typeof createForecasting>;
 
@@ -14,11 +16,13 @@ export type Forecasting = ReturnType<typeof createForecasting>;
 export function createForecasting(platform: Platform, deps: ServiceDeps) {
   const pool = new ComputePool();
   const models = new ForecastingService(deps, platform.queue, pool);
+  const rolling = new RollingForecastService(deps, pool);
   registerForecastingJobs(platform.queue, deps.db, pool);
-  return { models, pool, close: () => pool.close() };
+  return { models, rolling, pool, close: () => pool.close() };
 }
 
 /** Registers the module's routes. */
 export function registerForecasting(app: App, auth: Authenticator, f: Forecasting): void {
   forecastingRoutes(app, auth, f.models);
+  rollingForecastRoutes(app, auth, f.rolling);
 }
