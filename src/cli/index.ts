@@ -1,5 +1,6 @@
 /** The `bf` command line: one sub-command per file in ./commands, each exporting `register`. */
 import { Command } from 'commander';
+import { registerActualsCommands } from './commands/actuals.ts';
 import { registerForecast } from './commands/forecast.ts';
 import { registerServiceCommands } from './commands/service.ts';
 
@@ -9,6 +10,7 @@ const program = new Command('bf')
 
 registerServiceCommands(program);
 registerForecast(program);
+registerActualsCommands(program);
 
 await program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`bf: ${error instanceof Error ? error.message : String(error)}\n`);
