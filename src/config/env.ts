@@ -88,6 +88,11 @@ export const envSchema = z.object({
         .filter(Boolean),
     ),
   SEED_DEMO: bool(true),
+  // Optional narrative of recommendation bundles by an OpenAI-compatible endpoint (off when unset).
+  LLM_BASE_URL: url(/^https?:$/, 'https://api.openai.com/v1'),
+  LLM_API_KEY: z.string().min(1).optional(),
+  LLM_MODEL: z.string().min(1).max(200).optional(),
+  LLM_TIMEOUT_MS: int(20_000, 100, 300_000),
 
   JOB_CONCURRENCY: int(2, 1, 64),
   // The guide retries after 60 s x 2^retries.

@@ -24,6 +24,10 @@ import { FxService } from '../../modules/fx/fx.service.ts';
 import { jobRoutes } from '../../modules/jobs/jobs.routes.ts';
 import { lineRoutes } from '../../modules/lines/lines.routes.ts';
 import { LineService } from '../../modules/lines/lines.service.ts';
+import { registerRecommendationJobs } from '../../modules/recommendations/recommendations.jobs.ts';
+import { Narrator } from '../../modules/recommendations/recommendations.narrative.ts';
+import { recommendationRoutes } from '../../modules/recommendations/recommendations.routes.ts';
+import { RecommendationService } from '../../modules/recommendations/recommendations.service.ts';
 import { scenarioRoutes } from '../../modules/scenarios/scenarios.routes.ts';
 import { ScenarioService } from '../../modules/scenarios/scenarios.service.ts';
 import { templateRoutes } from '../../modules/templates/templates.routes.ts';
@@ -125,6 +129,15 @@ export async function buildApp(platform: Platform, logger: FastifyServerOptions[
   const fx = new FxService(platform.database.db);
   const variance = new VarianceService(deps, platform.queue);
   registerVarianceJobs(platform.queue, variance);
+  const recommendations = new RecommendationService(
+    deps,
+    budgets,
+    variance,
+    scenarios,
+    platform.queue,
+    new Narrator(config),
+  );
+  registerRecommendationJobs(platform.queue, recommendations);
   const excel = new ExcelService(deps, lines, variance);
 
   await registerWebSocket(app, config);
@@ -139,6 +152,7 @@ export async function buildApp(platform: Platform, logger: FastifyServerOptions[
       excelRoutes(a, auth, excel, config.BODY_LIMIT_BYTES);
       templateRoutes(a, auth, templates);
       scenarioRoutes(a, auth, scenarios);
+      recommendationRoutes(a, auth, recommendations);
       auditRoutes(a, auth, platform.database.db);
       jobRoutes(a, auth, platform.database.db);
       registerForecasting(a, auth, forecasting);
