@@ -25,7 +25,10 @@ export const AUTO_CANDIDATES: Candidate[] = [
   { name: 'theta', members: ['theta'], combine: 'mean' },
 ];
 
-/** Relative improvement a non-default candidate needs in backtest error to be chosen. */
+/**
+ * Relative improvement a non-default candidate needs in backtest error to be chosen. Dev split
+ * (train minus its last 18 values): 0.1 gave OWA 0.899, 0.2 gave 0.886, never switching 0.887.
+ */
 export const AUTO_MARGIN = 0.2;
 
 /** Combines member forecasts step by step. */
