@@ -2,6 +2,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { Tx } from '../../platform/db/client.ts';
 import { pgError } from '../../platform/db/errors.ts';
+import { type AfterCommit, runAfterCommit } from '../../platform/events/change-hooks.ts';
 import {
   ConflictError,
   NotFoundError,
@@ -147,6 +148,7 @@ export class BudgetService {
   async update(ctx: TenantContext, id: string, input: BudgetUpdateInput): Promise<BudgetView> {
     const { version, ...fields } = input;
     const name = fields.budget_name;
+    const afterCommit: AfterCommit[] = [];
     try {
       const view = await withTenant(this.deps.db, ctx.tenantId, async (tx) => {
         const before = await this.mustFind(tx, id, true);
@@ -182,9 +184,23 @@ export class BudgetService {
           presentBudget(before, totals),
           presentBudget(after, totals),
         );
-        return presentBudget(after, totals);
+        const view = presentBudget(after, totals);
+        // Change hooks (collaboration) log it in this transaction and publish after commit.
+        if (this.deps.changes)
+          afterCommit.push(
+            ...(await this.deps.changes.record(tx, ctx, {
+              budgetId: id,
+              kind: 'budget_updated',
+              targetType: 'budget',
+              targetId: id,
+              before: presentBudget(before, totals),
+              after: view,
+            })),
+          );
+        return view;
       });
       await this.cache.invalidate(ctx.tenantId, id);
+      runAfterCommit(afterCommit);
       return view;
     } catch (error) {
       rethrowDuplicate(error, name ?? '', fields.fiscal_year ?? '');

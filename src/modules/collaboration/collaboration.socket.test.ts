@@ -112,6 +112,9 @@ describe.each(backends())('collaboration over WebSocket on %s', (backend) => {
     });
     const add = await t.call('POST', `/budgets/${budgetId}/lines`, bob, lineBody({ line_name: 'New' }));
     expect((await a.nextOf('budget_line_added')).line.line_id).toBe(add.json().line_id);
+    const budgetPut = await t.call('PUT', `/budgets/${budgetId}`, bob, { notes: 'budget note', version: 1 });
+    expect(budgetPut.statusCode).toBe(200);
+    expect((await a.nextOf('budget_updated')).budget.notes).toBe('budget note');
     await t.call('POST', `/budgets/${budgetId}/comments`, bob, { body: 'From REST' });
     expect((await a.nextOf('comment_added')).comment.body).toBe('From REST');
     await a.close();
