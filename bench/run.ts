@@ -1,6 +1,8 @@
 /** `npm run bench`: every benchmark of the service; figures and same-run ratios, never assertions. */
 import { benchActualsImport } from './actuals.ts';
 import { benchCore } from './core.ts';
+import { benchVariance } from './variance.ts';
 
 await benchCore();
 await benchActualsImport();
+await benchVariance();

@@ -113,18 +113,13 @@ export interface VarianceSqlRow {
   n: string | null;
 }
 
-// Group keys (k1..k4 of the output), grouping and order per grouping; fixed SQL, never input.
-const GROUPS: Record<Exclude<VarianceGrouping, 'period'>, { keys: string[]; order: string }> = {
-  line: { keys: ['l.id::text', 'l.line_name', 'l.category', 'l.gl_account_id'], order: 'min(l.line_order)' },
-  category: { keys: ['l.category'], order: '0' },
-  department: { keys: ['l.department_id'], order: '0' },
-  gl_account: { keys: ['l.gl_account_id'], order: '0' },
+// Column of `cell` each grouping (other than line and period) groups by; fixed SQL, never input.
+const GROUP_COLUMN: Record<'category' | 'department' | 'gl_account', string> = {
+  category: 'c.category',
+  department: 'c.department_id',
+  gl_account: 'c.gl_account_id',
 };
 
-/** `SELECT` list of the group keys as k1..k4, padded with NULLs. */
-function keyList(keys: string[]): string {
-  return [0, 1, 2, 3].map((i) => `${keys[i] ?? 'NULL::text'} AS k${i + 1}`).join(', ');
-}
 // How unmatched actuals are grouped: by the dimension asked for, by GL account for lines.
 const UNMATCHED_KEY: Record<VarianceGrouping, string> = {
   line: 'k.gl_account_id',
@@ -152,29 +147,52 @@ function figures(b: string, a: string, p: VarianceParams, prefix: string): SQL {
       AS ${sql.raw(`${prefix}flags`)}`;
 }
 
+/** Whole months from `from` to `to` (both first days of a month). */
+function monthsBetween(from: string, to: string): number {
+  const [fy, fm] = from.split('-').map(Number) as [number, number];
+  const [ty, tm] = to.split('-').map(Number) as [number, number];
+  return (ty - fy) * 12 + (tm - fm);
+}
+
 /** Runs the variance query and returns its tagged rows. */
-export function varianceRows(tx: Queryable, p: VarianceParams): Promise<VarianceSqlRow[]> {
+export async function varianceRows(tx: Queryable, p: VarianceParams): Promise<VarianceSqlRow[]> {
+  // One analytical query: JIT compiling it costs more than it saves (seconds at 1M actuals),
+  // and enough memory keeps its aggregates in hash tables instead of sorting on disk.
+  await tx.execute(sql`SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)`);
   const base = p.baseCurrency;
-  const lineTypeFilter = p.lineType ? sql`AND l.line_type::text = ${p.lineType}` : sql``;
-  const grouped =
-    p.by === 'period'
-      ? sql`SELECT to_char(c.m, 'YYYY-MM') AS k1, NULL::text AS k2, NULL::text AS k3, NULL::text AS k4,
-            l.line_type::text AS line_type, c.m AS ord1, 0::bigint AS ordn, ''::text AS ord2,
-            sum(c.budget) AS mb, sum(c.actual) AS ma,
-            sum(sum(c.budget)) OVER (PARTITION BY l.line_type ORDER BY c.m) AS yb,
-            sum(sum(c.actual)) OVER (PARTITION BY l.line_type ORDER BY c.m) AS ya
-          FROM cell c JOIN lines l ON l.id = c.line_id
-          GROUP BY c.m, l.line_type`
-      : sql`SELECT ${sql.raw(keyList(GROUPS[p.by].keys))}, l.line_type::text AS line_type,
-            NULL::date AS ord1, ${sql.raw(GROUPS[p.by].order)}::bigint AS ordn, ${sql.raw(GROUPS[p.by].keys[0]!)} AS ord2,
-            coalesce(sum(c.budget) FILTER (WHERE c.m = ${p.asOf}::date), 0.00) AS mb,
-            coalesce(sum(c.actual) FILTER (WHERE c.m = ${p.asOf}::date), 0.00) AS ma,
-            sum(c.budget) AS yb, sum(c.actual) AS ya
-          FROM cell c JOIN lines l ON l.id = c.line_id
-          GROUP BY ${sql.raw(GROUPS[p.by].keys.join(', '))}, l.line_type`;
+  const lineTypeFilter = p.lineType ? sql`AND line_type = ${p.lineType}` : sql``;
   const flagged = p.flaggedOnly
     ? sql`WHERE g.mflags = 'amount,percent' OR g.yflags = 'amount,percent'`
     : sql``;
+  const monthSums = sql`coalesce(sum(c.budget) FILTER (WHERE c.m = ${p.asOf}::date), 0.00) AS mb,
+    coalesce(sum(c.actual) FILTER (WHERE c.m = ${p.asOf}::date), 0.00) AS ma,
+    sum(c.budget) AS yb, sum(c.actual) AS ya`;
+  const grouped =
+    p.by === 'period'
+      ? sql`SELECT to_char(c.m, 'YYYY-MM') AS k1, NULL::text AS k2, NULL::text AS k3, NULL::text AS k4,
+            c.line_type, c.m AS ord1, 0::bigint AS ordn, ''::text AS ord2,
+            sum(c.budget) AS mb, sum(c.actual) AS ma,
+            sum(sum(c.budget)) OVER (PARTITION BY c.line_type ORDER BY c.m) AS yb,
+            sum(sum(c.actual)) OVER (PARTITION BY c.line_type ORDER BY c.m) AS ya
+          FROM cell c GROUP BY c.m, c.line_type`
+      : p.by === 'line'
+        ? sql`SELECT l.id::text AS k1, l.line_name AS k2, l.category AS k3, l.gl_account_id AS k4,
+              x.line_type, NULL::date AS ord1, l.line_order::bigint AS ordn, l.id::text AS ord2,
+              x.mb, x.ma, x.yb, x.ya
+            FROM (SELECT c.line_id, c.line_type, ${monthSums} FROM cell c GROUP BY c.line_id, c.line_type) x
+            JOIN lines l ON l.id = x.line_id`
+        : sql`SELECT ${sql.raw(GROUP_COLUMN[p.by])} AS k1, NULL::text AS k2, NULL::text AS k3, NULL::text AS k4,
+              c.line_type, NULL::date AS ord1, 0::bigint AS ordn, ${sql.raw(GROUP_COLUMN[p.by])} AS ord2, ${monthSums}
+            FROM cell c GROUP BY ${sql.raw(GROUP_COLUMN[p.by])}, c.line_type`;
+  // Totals per line type from the grouped rows (by period: the as_of month and its running total).
+  const totals =
+    p.by === 'period'
+      ? sql`SELECT line_type, mb, ma, yb, ya FROM grp WHERE ord1 = ${p.asOf}::date`
+      : sql`SELECT line_type, sum(mb) AS mb, sum(ma) AS ma, sum(yb) AS yb, sum(ya) AS ya FROM grp GROUP BY line_type`;
+  // Converts `amount` of `currency` in month `m` to the base currency with the rate found in `fx`.
+  const toBase = (amount: string, currency: string, m: string) =>
+    sql.raw(`CASE WHEN ${currency} = '${p.baseCurrency.replace(/[^A-Z]/g, '')}' THEN ${amount} ELSE round(${amount} *
+      (SELECT f.rate FROM fx f WHERE f.currency = ${currency} AND f.m = ${m}), 2) END`);
   return queryRows<VarianceSqlRow>(
     tx,
     sql`WITH
@@ -187,7 +205,9 @@ export function varianceRows(tx: Queryable, p: VarianceParams): Promise<Variance
       ),
       keys AS (SELECT DISTINCT mkey FROM lines),
       months AS (
-        SELECT gs::date AS m FROM generate_series(${p.from}::date, ${p.asOf}::date, interval '1 month') gs
+        -- An integer series: the planner knows its size (a date series is guessed at 1,000 rows).
+        SELECT (${p.from}::date + make_interval(months => i))::date AS m
+        FROM generate_series(0, ${monthsBetween(p.from, p.asOf)}::int) i
       ),
       act AS MATERIALIZED (
         SELECT a.period AS m, a.currency, a.gl_account_id, a.category, a.department_id,
@@ -203,7 +223,8 @@ export function varianceRows(tx: Queryable, p: VarianceParams): Promise<Variance
         LEFT JOIN keys c ON c.mkey = 'c:' || a.category || chr(31) || coalesce(a.department_id, '')
       ),
       lm AS MATERIALIZED (
-        SELECT l.id AS line_id, l.mkey, l.currency, mo.m, coalesce(bp.amount, 0.00) AS amount
+        SELECT l.id AS line_id, l.mkey, l.currency, l.line_type::text AS line_type, l.category, l.department_id,
+          l.gl_account_id, mo.m, coalesce(bp.amount, 0.00) AS amount
         FROM lines l CROSS JOIN months mo
         LEFT JOIN budget_periods bp ON bp.budget_id = ${p.budgetId} AND bp.line_id = l.id AND bp.period_start = mo.m
       ),
@@ -219,58 +240,44 @@ export function varianceRows(tx: Queryable, p: VarianceParams): Promise<Variance
           ORDER BY f.period DESC LIMIT 1
         ) r ON true
       ),
-      lmc AS (
-        SELECT lm.line_id, lm.mkey, lm.m,
-          CASE WHEN lm.currency = ${base} THEN lm.amount ELSE round(lm.amount * fx.rate, 2) END AS budget
-        FROM lm LEFT JOIN fx ON fx.currency = lm.currency AND fx.m = lm.m
-      ),
       matched AS (
-        SELECT k.mkey, k.m,
-          sum(CASE WHEN k.currency = ${base} THEN k.amount ELSE round(k.amount * fx.rate, 2) END) AS actual
+        SELECT k.mkey, k.m, sum(${toBase('k.amount', 'k.currency', 'k.m')}) AS actual
         FROM (SELECT mkey, m, currency, sum(amount) AS amount FROM keyed WHERE mkey IS NOT NULL GROUP BY 1, 2, 3) k
-        LEFT JOIN fx ON fx.currency = k.currency AND fx.m = k.m
         GROUP BY 1, 2
       ),
       shares AS (
         -- A key's actual is split between its lines in proportion to their budget for the month
         -- (equally when they budget nothing); the rounding cents go to the largest line.
-        SELECT b.line_id, b.mkey, b.m, b.budget, coalesce(ma.actual, 0.00) AS key_actual,
+        SELECT b.*, coalesce(ma.actual, 0.00) AS key_actual,
           CASE WHEN count(*) OVER w = 1 THEN coalesce(ma.actual, 0.00)
                WHEN sum(b.budget) OVER w <> 0 THEN round(coalesce(ma.actual, 0.00) * b.budget / sum(b.budget) OVER w, 2)
                ELSE round(coalesce(ma.actual, 0.00) / count(*) OVER w, 2) END AS share,
           row_number() OVER (PARTITION BY b.mkey, b.m ORDER BY b.budget DESC, b.line_id) AS rn
-        FROM lmc b LEFT JOIN matched ma ON ma.mkey = b.mkey AND ma.m = b.m
+        FROM (
+          SELECT x.line_id, x.mkey, x.line_type, x.category, x.department_id, x.gl_account_id, x.m,
+            ${toBase('x.amount', 'x.currency', 'x.m')} AS budget
+          FROM lm x
+        ) b LEFT JOIN matched ma ON ma.mkey = b.mkey AND ma.m = b.m
         WINDOW w AS (PARTITION BY b.mkey, b.m)
       ),
-      cell AS (
-        SELECT line_id, m, budget,
+      cell AS MATERIALIZED (
+        SELECT line_id, line_type, category, department_id, gl_account_id, m, budget,
           share + CASE WHEN rn = 1 THEN key_actual - sum(share) OVER (PARTITION BY mkey, m) ELSE 0.00 END AS actual
         FROM shares
       ),
-      grp AS (${grouped}),
-      scoped AS (SELECT * FROM grp l WHERE true ${lineTypeFilter}),
+      grp AS MATERIALIZED (${grouped}),
       g AS (
         SELECT k1, k2, k3, k4, line_type, ord1, ordn, ord2,
           ${figures('mb', 'ma', p, 'm')}, ${figures('yb', 'ya', p, 'y')}
-        FROM scoped
+        FROM grp WHERE true ${lineTypeFilter}
       ),
-      tot AS (
-        SELECT l.line_type::text AS line_type,
-          coalesce(sum(c.budget) FILTER (WHERE c.m = ${p.asOf}::date), 0.00) AS mb,
-          coalesce(sum(c.actual) FILTER (WHERE c.m = ${p.asOf}::date), 0.00) AS ma,
-          sum(c.budget) AS yb, sum(c.actual) AS ya
-        FROM cell c JOIN lines l ON l.id = c.line_id
-        WHERE true ${lineTypeFilter}
-        GROUP BY l.line_type
-      ),
+      tot AS (SELECT * FROM (${totals}) t WHERE true ${lineTypeFilter}),
       um AS (
         SELECT ${sql.raw(UNMATCHED_KEY[p.by])} AS k1,
-          sum(CASE WHEN k.currency = ${base} THEN k.amount ELSE round(k.amount * fx.rate, 2) END)
-            FILTER (WHERE k.m = ${p.asOf}::date) AS ma,
-          sum(CASE WHEN k.currency = ${base} THEN k.amount ELSE round(k.amount * fx.rate, 2) END) AS ya,
+          sum(${toBase('k.amount', 'k.currency', 'k.m')}) FILTER (WHERE k.m = ${p.asOf}::date) AS ma,
+          sum(${toBase('k.amount', 'k.currency', 'k.m')}) AS ya,
           sum(k.n) AS n
-        FROM keyed k LEFT JOIN fx ON fx.currency = k.currency AND fx.m = k.m
-        WHERE k.mkey IS NULL
+        FROM keyed k WHERE k.mkey IS NULL
         GROUP BY 1
       )
     SELECT * FROM (
