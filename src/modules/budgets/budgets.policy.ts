@@ -20,6 +20,15 @@ export function assertEditable(budget: BudgetRow): void {
   }
 }
 
+/** Throws 422 for a locked budget: locked budgets are read-only to everyone, deletion included. */
+export function assertDeletable(budget: BudgetRow): void {
+  if (budget.status === 'locked') {
+    throw new BusinessRuleError('budget_locked', 'Budget is locked: unlock it before deleting it', 'status', {
+      status: budget.status,
+    });
+  }
+}
+
 /** Deleting: soft needs budgets:delete, hard needs budgets:hard_delete as well. */
 export function authorizeDelete(ctx: TenantContext, soft: boolean): void {
   authorize(ctx, 'budgets:delete');

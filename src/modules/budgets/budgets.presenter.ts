@@ -32,6 +32,8 @@ export function presentBudget(b: BudgetRow, totals: TotalRow[], lines?: LineView
     budget_name: b.budgetName,
     budget_type: b.budgetType,
     fiscal_year: b.fiscalYear,
+    period_start: b.periodStart,
+    period_end: b.periodEnd,
     total_amount: b.totalAmount,
     base_currency: b.baseCurrency,
     status: b.status,

@@ -27,6 +27,13 @@ const budgetFields = {
   notes: optionalText(5000),
   tags: tagsSchema.optional(),
   metadata: metadataSchema.optional(),
+  period_start: z.iso.date({ message: 'period_start must be a date YYYY-MM-DD' }).optional().meta({
+    description: 'First day (its month) of a project/rolling budget, or the month of a quarterly/monthly one',
+  }),
+  period_end: z.iso
+    .date({ message: 'period_end must be a date YYYY-MM-DD' })
+    .optional()
+    .meta({ description: 'Last day of a project/rolling budget (derived for the other types)' }),
 };
 
 export const budgetCreateSchema = z
@@ -100,6 +107,8 @@ export const budgetResponse = z.object({
   budget_name: z.string(),
   budget_type: z.enum(BUDGET_TYPES),
   fiscal_year: z.string(),
+  period_start: z.string().nullable(),
+  period_end: z.string().nullable(),
   total_amount: money,
   base_currency: z.string(),
   status: z.enum(BUDGET_STATUSES),

@@ -15,8 +15,9 @@ import { type TenantContext, withTenant } from '../../platform/tenancy/tenancy.t
 import { recordAudit } from '../audit/audit.repository.ts';
 import { insertLines, linesJson } from '../lines/lines.repository.ts';
 import { toNewLines } from '../lines/lines.service.ts';
+import { resolveBudgetRange, respreadBudget, writeLinePeriods } from '../periods/periods.service.ts';
 import { BudgetCache } from './budgets.cache.ts';
-import { authorizeDelete } from './budgets.policy.ts';
+import { assertDeletable, assertEditable, authorizeDelete } from './budgets.policy.ts';
 import { type BudgetView, presentBudget } from './budgets.presenter.ts';
 import {
   type BudgetRow,
@@ -74,6 +75,12 @@ export class BudgetService {
     if (await nameTaken(tx, input.budget_name, input.fiscal_year)) {
       throw duplicateName(input.budget_name, input.fiscal_year);
     }
+    const range = await resolveBudgetRange(tx, ctx.tenantId, {
+      budgetType: input.budget_type,
+      fiscalYear: input.fiscal_year,
+      periodStart: input.period_start,
+      periodEnd: input.period_end,
+    });
     const budget = await insertBudget(tx, {
       id,
       tenantId: ctx.tenantId,
@@ -92,8 +99,10 @@ export class BudgetService {
       metadata: input.metadata ?? {},
       templateId: input.template_id ?? null,
       templateVersion: input.template_version ?? null,
+      ...range,
     }).catch((error: unknown) => rethrowDuplicate(error, input.budget_name, input.fiscal_year));
     await insertLines(tx, lines);
+    await writeLinePeriods(tx, budget, lines, { pathPrefix: 'budget_lines' });
     const view = presentBudget(budget, await totalsFor(tx, [id]));
     const { totals: _t, ...after } = view;
     await this.audit(tx, ctx, 'budget.created', id, null, { ...after, line_count: lines.length });
@@ -153,6 +162,9 @@ export class BudgetService {
       const view = await withTenant(this.deps.db, ctx.tenantId, async (tx) => {
         const before = await this.mustFind(tx, id, true);
         if (before.version !== version) throw new VersionConflictError('Budget', version, before.version);
+        assertEditable(before);
+        const redated = ['budget_type', 'fiscal_year', 'period_start', 'period_end'].some((k) => k in fields);
+        const range = redated ? await this.rangeAfter(tx, ctx, before, fields) : undefined;
         const year = fields.fiscal_year ?? before.fiscalYear;
         if (
           (name !== undefined || fields.fiscal_year !== undefined) &&
@@ -174,7 +186,11 @@ export class BudgetService {
           ...(fields.notes !== undefined ? { notes: fields.notes } : {}),
           ...(fields.tags !== undefined ? { tags: fields.tags } : {}),
           ...(fields.metadata !== undefined ? { metadata: fields.metadata } : {}),
+          ...(range ?? {}),
         });
+        if (range && (range.periodStart !== before.periodStart || range.periodEnd !== before.periodEnd)) {
+          await respreadBudget(tx, after);
+        }
         const totals = await totalsFor(tx, [id]);
         await this.audit(
           tx,
@@ -212,6 +228,7 @@ export class BudgetService {
     authorizeDelete(ctx, soft);
     await withTenant(this.deps.db, ctx.tenantId, async (tx) => {
       const before = await this.mustFind(tx, id, true);
+      assertDeletable(before);
       if (soft) {
         await updateBudget(tx, id, {
           isDeleted: true,
@@ -232,6 +249,18 @@ export class BudgetService {
       );
     });
     await this.cache.invalidate(ctx.tenantId, id);
+  }
+
+  /** Dates after an update: given dates win; fixed-length types re-derive theirs, project/rolling keep theirs. */
+  private rangeAfter(tx: Tx, ctx: TenantContext, before: BudgetRow, f: Omit<BudgetUpdateInput, 'version'>) {
+    const budgetType = f.budget_type ?? before.budgetType;
+    const keeps = budgetType === 'project' || budgetType === 'rolling';
+    return resolveBudgetRange(tx, ctx.tenantId, {
+      budgetType,
+      fiscalYear: f.fiscal_year ?? before.fiscalYear,
+      periodStart: f.period_start ?? (keeps ? before.periodStart : undefined),
+      periodEnd: f.period_end ?? (keeps ? before.periodEnd : undefined),
+    });
   }
 
   /** The live budget or 404 (also for another tenant's id: RLS hides it). */

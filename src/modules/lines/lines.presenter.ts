@@ -27,6 +27,8 @@ export function presentLine(r: LineRow) {
     approval_threshold: r.approvalThreshold,
     line_order: r.lineOrder,
     metadata: r.metadata,
+    spread_method: r.spreadMethod,
+    spread_profile: r.spreadProfile,
     created_at: r.createdAt.toISOString(),
     created_by: r.createdBy,
     updated_at: iso(r.updatedAt),

@@ -1,7 +1,7 @@
 /** SQL for budget lines. Bulk inserts send all rows as one JSON parameter (no 65,535-parameter limit). */
 import { and, asc, count, eq, gt, or, sql } from 'drizzle-orm';
 import type { Queryable } from '../../platform/db/client.ts';
-import { budgetLines } from '../../platform/db/schema.ts';
+import { budgetLines, budgetPeriods } from '../../platform/db/schema.ts';
 
 export type LineRow = typeof budgetLines.$inferSelect;
 export type NewLine = Omit<typeof budgetLines.$inferInsert, 'createdAt'>;
@@ -33,6 +33,8 @@ const PAYLOAD_KEYS: [keyof NewLine, string][] = [
   ['approvalThreshold', 'approval_threshold'],
   ['lineOrder', 'line_order'],
   ['metadata', 'metadata'],
+  ['spreadMethod', 'spread_method'],
+  ['spreadProfile', 'spread_profile'],
 ];
 
 /**
@@ -55,16 +57,19 @@ export async function insertLines(tx: Queryable, rows: NewLine[]): Promise<void>
   await tx.execute(sql`
     INSERT INTO budget_lines (id, tenant_id, budget_id, created_by, line_name, line_type, category, subcategory,
       amount, quantity, unit_cost, allocation_method, allocation_percentage, allocation_driver, department_id,
-      cost_center_id, gl_account_id, description, notes, requires_approval, approval_threshold, line_order, metadata)
+      cost_center_id, gl_account_id, description, notes, requires_approval, approval_threshold, line_order, metadata,
+      spread_method, spread_profile)
     SELECT id, tenant_id, budget_id, created_by, line_name, line_type::bf_line_type, category, subcategory,
       amount, quantity, unit_cost, coalesce(allocation_method, 'direct')::bf_allocation_method, allocation_percentage,
       allocation_driver, department_id, cost_center_id, gl_account_id, description, notes,
-      coalesce(requires_approval, false), approval_threshold, coalesce(line_order, 0), coalesce(metadata, '{}'::jsonb)
+      coalesce(requires_approval, false), approval_threshold, coalesce(line_order, 0), coalesce(metadata, '{}'::jsonb),
+      coalesce(spread_method, 'even')::bf_spread_method, spread_profile
     FROM jsonb_to_recordset(${payload}::jsonb) AS x(id uuid, tenant_id uuid, budget_id uuid, created_by text,
       line_name text, line_type text, category text, subcategory text, amount numeric, quantity numeric,
       unit_cost numeric, allocation_method text, allocation_percentage numeric, allocation_driver text,
       department_id text, cost_center_id text, gl_account_id text, description text, notes text,
-      requires_approval boolean, approval_threshold numeric, line_order integer, metadata jsonb)`);
+      requires_approval boolean, approval_threshold numeric, line_order integer, metadata jsonb,
+      spread_method text, spread_profile jsonb)`);
 }
 
 /** All live lines of a budget in display order. */
@@ -133,8 +138,9 @@ export async function softDeleteAllLines(tx: Queryable, budgetId: string, userId
   return rows.length;
 }
 
-/** Removes a line for good. */
+/** Removes a line and its periods for good (periods reference the budget, so no cascade from the line). */
 export async function hardDeleteLine(tx: Queryable, lineId: string): Promise<void> {
+  await tx.delete(budgetPeriods).where(eq(budgetPeriods.lineId, lineId));
   await tx.delete(budgetLines).where(eq(budgetLines.id, lineId));
 }
 
@@ -164,7 +170,7 @@ export async function linesJson(tx: Queryable, budgetId: string): Promise<string
   const result = (await tx.execute(sql`
     SELECT id AS line_id, budget_id, line_name, line_type, category, subcategory, amount, quantity, unit_cost,
       allocation_method, allocation_percentage, allocation_driver, department_id, cost_center_id, gl_account_id,
-      description, notes, requires_approval, approval_threshold, line_order, metadata,
+      description, notes, requires_approval, approval_threshold, line_order, metadata, spread_method, spread_profile,
       ${isoText('created_at')} AS created_at, created_by, ${isoText('updated_at')} AS updated_at, updated_by, version
     FROM budget_lines WHERE budget_id = ${budgetId} AND NOT is_deleted
     ORDER BY line_order, id`)) as unknown as { rows: unknown[] };

@@ -1,8 +1,9 @@
 /** Request and response schemas of budget lines (the guide's BFBudgetLine and BudgetLineCreateRequest). */
 import { z } from 'zod';
-import { ALLOCATION_METHODS, LINE_TYPES } from '../../shared/enums.ts';
+import { ALLOCATION_METHODS, LINE_TYPES, SPREAD_METHODS } from '../../shared/enums.ts';
 import { amountSchema, Decimal, decimalString } from '../../shared/money.ts';
 import { metadataSchema, optionalText, pageQuery, trimmed, uuidParam } from '../../shared/validation.ts';
+import { spreadProfileSchema } from '../periods/periods.schema.ts';
 
 const quantitySchema = decimalString({
   scale: 4,
@@ -38,6 +39,8 @@ const lineFields = {
   approval_threshold: amountSchema('approval_threshold').nullable().optional(),
   line_order: z.number().int().min(0).max(2_147_483_647).optional(),
   metadata: metadataSchema.optional(),
+  spread_method: z.enum(SPREAD_METHODS).optional(),
+  spread_profile: spreadProfileSchema.nullable().optional(),
 };
 
 export const lineCreateSchema = z.strictObject(lineFields);
@@ -83,6 +86,8 @@ export const lineResponse = z.object({
   approval_threshold: z.string().nullable(),
   line_order: z.number().int(),
   metadata: z.record(z.string(), z.unknown()),
+  spread_method: z.enum(SPREAD_METHODS),
+  spread_profile: z.array(z.string()).nullable(),
   created_at: z.string(),
   created_by: z.string(),
   updated_at: z.string().nullable(),

@@ -14,7 +14,10 @@ import type { ServiceDeps } from '../../platform/services.ts';
 import { type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { assertEditable } from '../budgets/budgets.policy.ts';
+import type { BudgetRow } from '../budgets/budgets.repository.ts';
 import type { BudgetService } from '../budgets/budgets.service.ts';
+import { spreadFieldErrors } from '../periods/periods.domain.ts';
+import { writeLinePeriods } from '../periods/periods.service.ts';
 import { resolveLineAmount } from './lines.domain.ts';
 import { presentLine } from './lines.presenter.ts';
 import {
@@ -43,9 +46,11 @@ export function toNewLines(
   const rows: NewLine[] = [];
   inputs.forEach((l, i) => {
     // An empty prefix means the body is the line itself (POST /lines): paths are its fields.
-    const resolved = resolveLineAmount(l, pathPrefix ? `${pathPrefix}.${i}.` : '');
-    if (resolved.errors.length) {
-      errors.push(...resolved.errors);
+    const prefix = pathPrefix ? `${pathPrefix}.${i}.` : '';
+    const resolved = resolveLineAmount(l, prefix);
+    const spreadErrors = spreadFieldErrors(l.spread_method ?? 'even', l.spread_profile, prefix);
+    if (resolved.errors.length || spreadErrors.length) {
+      errors.push(...resolved.errors, ...spreadErrors);
       return;
     }
     rows.push({
@@ -72,6 +77,8 @@ export function toNewLines(
       approvalThreshold: l.approval_threshold ?? null,
       lineOrder: l.line_order ?? 0,
       metadata: l.metadata ?? {},
+      spreadMethod: l.spread_method ?? 'even',
+      spreadProfile: l.spread_profile ?? null,
     });
   });
   if (errors.length) throw new ValidationError(errors.slice(0, MAX_REPORTED_ERRORS));
@@ -117,7 +124,7 @@ export class LineService {
     pathPrefix: string,
   ) {
     const rows = toNewLines(ctx, budgetId, inputs, pathPrefix);
-    const result = await this.write(ctx, budgetId, async (tx) => {
+    const result = await this.write(ctx, budgetId, async (tx, budget) => {
       const removed = mode === 'replace' ? await softDeleteAllLines(tx, budgetId, ctx.userId) : 0;
       const existing = mode === 'replace' ? 0 : await countLines(tx, budgetId);
       const max = this.deps.config.MAX_BUDGET_LINES;
@@ -131,6 +138,7 @@ export class LineService {
         ]);
       }
       await insertLines(tx, rows);
+      await writeLinePeriods(tx, budget, rows, { pathPrefix });
       await this.audit(
         tx,
         ctx,
@@ -181,9 +189,19 @@ export class LineService {
   /** Updates a line if its `version` is current. */
   async update(ctx: TenantContext, budgetId: string, lineId: string, input: LineUpdateInput) {
     const { version, ...fields } = input;
-    return this.write(ctx, budgetId, async (tx) => {
+    return this.write(ctx, budgetId, async (tx, budget) => {
       const before = await this.mustFindLine(tx, budgetId, lineId);
       if (before.version !== version) throw new VersionConflictError('Budget line', version, before.version);
+      const spreadMethod = fields.spread_method ?? before.spreadMethod;
+      // Leaving the seasonal method drops the profile; otherwise an absent profile keeps the stored one.
+      const spreadProfile =
+        fields.spread_profile !== undefined
+          ? fields.spread_profile
+          : spreadMethod === 'seasonal'
+            ? before.spreadProfile
+            : null;
+      const spreadErrors = spreadFieldErrors(spreadMethod, spreadProfile, '');
+      if (spreadErrors.length) throw new ValidationError(spreadErrors);
       const merged = {
         amount:
           fields.amount !== undefined
@@ -208,6 +226,8 @@ export class LineService {
         quantity: merged.quantity ?? null,
         unitCost: merged.unit_cost ?? null,
         allocationPercentage: merged.allocation_percentage ?? null,
+        spreadMethod,
+        spreadProfile,
         ...pick(fields.line_name, (v) => ({ lineName: v })),
         ...pick(fields.line_type, (v) => ({ lineType: v })),
         ...pick(fields.category, (v) => ({ category: v })),
@@ -224,6 +244,17 @@ export class LineService {
         ...pick(fields.line_order, (v) => ({ lineOrder: v })),
         ...pick(fields.metadata, (v) => ({ metadata: v })),
       });
+      // The periods follow the line: re-spread when anything they depend on changed.
+      const keys = (l: LineRow) =>
+        JSON.stringify([
+          l.amount,
+          l.spreadMethod,
+          l.spreadProfile,
+          l.glAccountId,
+          l.departmentId,
+          l.category,
+        ]);
+      if (keys(before) !== keys(after)) await writeLinePeriods(tx, budget, [after], { replace: true });
       await this.audit(tx, ctx, 'budget_line.updated', lineId, presentLine(before), presentLine(after));
       const view = presentLine(after);
       await this.emit(tx, ctx, {
@@ -273,13 +304,18 @@ export class LineService {
   }
 
   /** Runs a line write: the budget must exist and be editable; the budget's cache is invalidated after commit. */
-  private async write<T>(ctx: TenantContext, budgetId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  private async write<T>(
+    ctx: TenantContext,
+    budgetId: string,
+    fn: (tx: Tx, budget: BudgetRow) => Promise<T>,
+  ): Promise<T> {
     const afterCommit: AfterCommit[] = [];
     const result = await withTenant(this.deps.db, ctx.tenantId, async (tx) => {
       this.afterCommit.set(tx, afterCommit);
       // Locking the budget row serialises line writes of one budget (line-count limit, totals).
-      assertEditable(await this.budgets.mustFind(tx, budgetId, true));
-      return fn(tx);
+      const budget = await this.budgets.mustFind(tx, budgetId, true);
+      assertEditable(budget);
+      return fn(tx, budget);
     });
     await this.budgets.cache.invalidate(ctx.tenantId, budgetId);
     runAfterCommit(afterCommit);

@@ -144,8 +144,8 @@ export function periodStarts(range: PeriodRange): string[] {
   return Array.from({ length: n }, (_, i) => monthStart(addMonths(first, i)));
 }
 
-/** Integer cents of a non-negative money string. */
-function toCents(amount: string): bigint {
+/** Integer cents of a money string. */
+export function toCents(amount: string): bigint {
   return BigInt(new Decimal(amount).times(100).toFixed(0));
 }
 
@@ -261,4 +261,31 @@ export function spreadLine(line: SpreadInput, periods: number): string[] {
       return spreadEven(line.amount, periods);
     }
   }
+}
+
+/** Field problems of a line's spread settings: seasonal needs a profile, and only seasonal takes one. */
+export function spreadFieldErrors(
+  method: SpreadInput['spreadMethod'],
+  profile: readonly string[] | null | undefined,
+  prefix: string,
+): { path: string; code: string; message: string }[] {
+  if (method === 'seasonal' && !profile) {
+    return [
+      {
+        path: `${prefix}spread_profile`,
+        code: 'required',
+        message: 'spread_profile (one weight per period) is required when spread_method is seasonal',
+      },
+    ];
+  }
+  if (method !== 'seasonal' && profile) {
+    return [
+      {
+        path: `${prefix}spread_profile`,
+        code: 'profile_without_seasonal',
+        message: 'spread_profile is only used by the seasonal spread method',
+      },
+    ];
+  }
+  return [];
 }

@@ -24,12 +24,16 @@ import { FxService } from '../../modules/fx/fx.service.ts';
 import { jobRoutes } from '../../modules/jobs/jobs.routes.ts';
 import { lineRoutes } from '../../modules/lines/lines.routes.ts';
 import { LineService } from '../../modules/lines/lines.service.ts';
+import { periodRoutes } from '../../modules/periods/periods.routes.ts';
+import { PeriodService } from '../../modules/periods/periods.service.ts';
 import { registerRecommendationJobs } from '../../modules/recommendations/recommendations.jobs.ts';
 import { Narrator } from '../../modules/recommendations/recommendations.narrative.ts';
 import { recommendationRoutes } from '../../modules/recommendations/recommendations.routes.ts';
 import { RecommendationService } from '../../modules/recommendations/recommendations.service.ts';
 import { scenarioRoutes } from '../../modules/scenarios/scenarios.routes.ts';
 import { ScenarioService } from '../../modules/scenarios/scenarios.service.ts';
+import { settingsRoutes } from '../../modules/settings/settings.routes.ts';
+import { SettingsService } from '../../modules/settings/settings.service.ts';
 import { templateRoutes } from '../../modules/templates/templates.routes.ts';
 import { TemplateService } from '../../modules/templates/templates.service.ts';
 import { userRoutes } from '../../modules/users/users.routes.ts';
@@ -37,6 +41,8 @@ import { UserService } from '../../modules/users/users.service.ts';
 import { registerVarianceJobs } from '../../modules/variance/variance.jobs.ts';
 import { varianceRoutes } from '../../modules/variance/variance.routes.ts';
 import { VarianceService } from '../../modules/variance/variance.service.ts';
+import { workflowRoutes } from '../../modules/workflow/workflow.routes.ts';
+import { WorkflowService } from '../../modules/workflow/workflow.service.ts';
 import { createAuthenticator } from '../auth/authenticate.ts';
 import { ChangeHooks } from '../events/change-hooks.ts';
 import type { Platform } from '../platform.ts';
@@ -117,6 +123,9 @@ export async function buildApp(platform: Platform, logger: FastifyServerOptions[
   const budgets = new BudgetService(deps);
   const lines = new LineService(deps, budgets);
   const collaboration = createCollaboration(platform, deps, budgets, lines);
+  const periods = new PeriodService(deps, budgets);
+  const workflow = new WorkflowService(deps, budgets);
+  const settings = new SettingsService(platform.database.db, config);
   const templates = new TemplateService(deps, budgets);
   const scenarios = new ScenarioService(deps, budgets);
   const users = new UserService(platform.database.db, config, platform.jwtSecret, platform.tenants);
@@ -150,6 +159,9 @@ export async function buildApp(platform: Platform, logger: FastifyServerOptions[
       lineRoutes(a, auth, lines);
       varianceRoutes(a, auth, variance);
       excelRoutes(a, auth, excel, config.BODY_LIMIT_BYTES);
+      periodRoutes(a, auth, periods);
+      workflowRoutes(a, auth, workflow);
+      settingsRoutes(a, auth, settings);
       templateRoutes(a, auth, templates);
       scenarioRoutes(a, auth, scenarios);
       recommendationRoutes(a, auth, recommendations);
@@ -164,5 +176,19 @@ export async function buildApp(platform: Platform, logger: FastifyServerOptions[
   );
   // Handlers are registered above by the modules; only then may this process consume jobs.
   if (config.JOBS_IN_API) await platform.queue.start();
-  return { app, services: { budgets, lines, collaboration, users, templates, scenarios, forecasting } };
+  return {
+    app,
+    services: {
+      budgets,
+      lines,
+      collaboration,
+      users,
+      templates,
+      scenarios,
+      periods,
+      workflow,
+      settings,
+      forecasting,
+    },
+  };
 }

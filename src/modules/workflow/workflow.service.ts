@@ -1,0 +1,103 @@
+/** Workflow use cases: move a budget through its statuses, list its history, list lines to approve. */
+import { v7 as uuidv7 } from 'uuid';
+import { VersionConflictError } from '../../platform/http/errors.ts';
+import type { ServiceDeps } from '../../platform/services.ts';
+import { type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
+import type { BudgetStatus } from '../../shared/enums.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
+import { type BudgetView, presentBudget } from '../budgets/budgets.presenter.ts';
+import type { NewBudget } from '../budgets/budgets.repository.ts';
+import { totalsFor, updateBudget } from '../budgets/budgets.repository.ts';
+import type { BudgetService } from '../budgets/budgets.service.ts';
+import { allowedActions, PAST, targetStatus, type WorkflowAction } from './workflow.domain.ts';
+import { assertNotSubmitter, assertTransition } from './workflow.policy.ts';
+import { presentApprovalLine, presentEvent } from './workflow.presenter.ts';
+import { approvalLines, insertEvent, lastEvent, listEvents } from './workflow.repository.ts';
+import type { TransitionInput } from './workflow.schema.ts';
+
+export class WorkflowService {
+  constructor(
+    private readonly deps: ServiceDeps,
+    private readonly budgets: BudgetService,
+  ) {}
+
+  /**
+   * Applies one action if the budget's version is current (409) and the move is legal (422),
+   * with its event and audit entry in the same transaction; the cache is invalidated after commit.
+   */
+  async transition(
+    ctx: TenantContext,
+    budgetId: string,
+    action: WorkflowAction,
+    input: TransitionInput,
+  ): Promise<BudgetView> {
+    const view = await withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+      const before = await this.budgets.mustFind(tx, budgetId, true);
+      if (before.version !== input.version) {
+        throw new VersionConflictError('Budget', input.version, before.version);
+      }
+      assertTransition(before.status, action);
+      if (action === 'approve') {
+        const submitted = await lastEvent(tx, budgetId, 'submit', before.approvalWorkflowId);
+        assertNotSubmitter(ctx, submitted?.actor);
+      }
+      const lockedFrom =
+        action === 'unlock'
+          ? ((await lastEvent(tx, budgetId, 'lock'))?.fromStatus as BudgetStatus)
+          : undefined;
+      const to = targetStatus(action, lockedFrom);
+      // Each submit starts a new approval run; every later event belongs to it.
+      const workflowId = action === 'submit' ? uuidv7() : before.approvalWorkflowId;
+      const patch: Partial<NewBudget> = { status: to, approvalWorkflowId: workflowId, updatedBy: ctx.userId };
+      if (action === 'submit') Object.assign(patch, { approvedBy: null, approvedAt: null });
+      if (action === 'approve') Object.assign(patch, { approvedBy: ctx.userId, approvedAt: new Date() });
+      const after = await updateBudget(tx, budgetId, patch);
+      const comment = input.reason ?? input.comment ?? null;
+      const event = await insertEvent(tx, {
+        id: uuidv7(),
+        tenantId: ctx.tenantId,
+        budgetId,
+        workflowId,
+        action,
+        fromStatus: before.status,
+        toStatus: to,
+        actor: ctx.userId,
+        comment,
+      });
+      if (this.deps.config.AUDIT_ENABLED) {
+        await recordAudit(tx, ctx, {
+          action: `budget.${PAST[action]}`,
+          entityType: 'budget',
+          entityId: budgetId,
+          before: { status: before.status, version: before.version },
+          after: { status: to, version: after.version, workflow_id: workflowId, event_id: event.id, comment },
+        });
+      }
+      return presentBudget(after, await totalsFor(tx, [budgetId]));
+    });
+    await this.budgets.cache.invalidate(ctx.tenantId, budgetId);
+    return view;
+  }
+
+  /** The budget's transitions, oldest first, with the actions allowed now. */
+  async history(ctx: TenantContext, budgetId: string) {
+    return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+      const budget = await this.budgets.mustFind(tx, budgetId);
+      return {
+        budget_id: budget.id,
+        status: budget.status,
+        approval_workflow_id: budget.approvalWorkflowId,
+        allowed_actions: allowedActions(budget.status),
+        items: (await listEvents(tx, budgetId)).map(presentEvent),
+      };
+    });
+  }
+
+  /** Lines with requires_approval or an amount above their approval_threshold. */
+  async linesToApprove(ctx: TenantContext, budgetId: string) {
+    return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+      await this.budgets.mustFind(tx, budgetId);
+      return { budget_id: budgetId, items: (await approvalLines(tx, budgetId)).map(presentApprovalLine) };
+    });
+  }
+}
