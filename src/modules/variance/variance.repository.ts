@@ -199,8 +199,10 @@ export async function varianceRows(tx: Queryable, p: VarianceParams): Promise<Va
       lines AS (
         SELECT l.id, l.line_type, l.line_name, l.line_order, l.category, l.department_id, l.gl_account_id,
           coalesce(l.currency, ${base}) AS currency,
-          CASE WHEN l.gl_account_id IS NOT NULL THEN 'g:' || l.gl_account_id
-               ELSE 'c:' || l.category || chr(31) || coalesce(l.department_id, '') END AS mkey
+          -- Byte-wise ("C") collation: keys are only compared for equality, and sorting them
+          -- with the locale's rules costs more than the rest of the query.
+          (CASE WHEN l.gl_account_id IS NOT NULL THEN 'g:' || l.gl_account_id
+                ELSE 'c:' || l.category || chr(31) || coalesce(l.department_id, '') END) COLLATE "C" AS mkey
         FROM budget_lines l WHERE l.budget_id = ${p.budgetId} AND NOT l.is_deleted
       ),
       keys AS (SELECT DISTINCT mkey FROM lines),
@@ -219,8 +221,8 @@ export async function varianceRows(tx: Queryable, p: VarianceParams): Promise<Va
       keyed AS MATERIALIZED (
         -- GL account first; an actual whose GL account no line carries falls back to category + department.
         SELECT a.*, coalesce(g.mkey, c.mkey) AS mkey FROM act a
-        LEFT JOIN keys g ON g.mkey = 'g:' || a.gl_account_id
-        LEFT JOIN keys c ON c.mkey = 'c:' || a.category || chr(31) || coalesce(a.department_id, '')
+        LEFT JOIN keys g ON g.mkey = ('g:' || a.gl_account_id) COLLATE "C"
+        LEFT JOIN keys c ON c.mkey = ('c:' || a.category || chr(31) || coalesce(a.department_id, '')) COLLATE "C"
       ),
       lm AS MATERIALIZED (
         SELECT l.id AS line_id, l.mkey, l.currency, l.line_type::text AS line_type, l.category, l.department_id,
