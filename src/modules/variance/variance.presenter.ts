@@ -85,7 +85,8 @@ export function presentVariance(h: VarianceHeader, rows: VarianceSqlRow[]): Vari
         to_currency: h.baseCurrency,
         period: r.k2!,
         rate: r.k3!,
-        rate_period: r.k4!,
+        rate_period: r.k4 ?? r.k2!,
+        rate_inverted: r.n === 'true',
       });
     }
   }

@@ -7,6 +7,7 @@
  */
 import { type SQL, sql } from 'drizzle-orm';
 import { type Queryable, queryRows } from '../../platform/db/client.ts';
+import { fxRateLateral } from '../fx/fx.sql.ts';
 import type { ThresholdSettings, VarianceGrouping } from './variance.schema.ts';
 
 /** The months a budget covers: its date range when set, else the months its periods use. */
@@ -235,12 +236,9 @@ export async function varianceRows(tx: Queryable, p: VarianceParams): Promise<Va
         UNION SELECT DISTINCT currency, m FROM lm WHERE currency <> ${base}
       ),
       fx AS MATERIALIZED (
-        SELECT n.currency, n.m, r.rate, r.period AS rate_period FROM needs n
-        LEFT JOIN LATERAL (
-          SELECT f.rate, f.period FROM fx_rates f
-          WHERE f.from_currency = n.currency AND f.to_currency = ${base} AND f.period <= n.m
-          ORDER BY f.period DESC LIMIT 1
-        ) r ON true
+        -- The FX contract of the fx module: latest month <= m, direct pair or inverted reverse pair.
+        SELECT n.currency, n.m, r.rate, r.rate_period, r.rate_inverted FROM needs n
+        LEFT JOIN LATERAL ${fxRateLateral(sql`n.currency`, sql`n.m`, sql`${base}`)} r ON true
       ),
       matched AS (
         SELECT k.mkey, k.m, sum(${toBase('k.amount', 'k.currency', 'k.m')}) AS actual
@@ -248,23 +246,27 @@ export async function varianceRows(tx: Queryable, p: VarianceParams): Promise<Va
         GROUP BY 1, 2
       ),
       shares AS (
-        -- A key's actual is split between its lines in proportion to their budget for the month
-        -- (equally when they budget nothing); the rounding cents go to the largest line.
         SELECT b.*, coalesce(ma.actual, 0.00) AS key_actual,
-          CASE WHEN count(*) OVER w = 1 THEN coalesce(ma.actual, 0.00)
-               WHEN sum(b.budget) OVER w <> 0 THEN round(coalesce(ma.actual, 0.00) * b.budget / sum(b.budget) OVER w, 2)
-               ELSE round(coalesce(ma.actual, 0.00) / count(*) OVER w, 2) END AS share,
-          row_number() OVER (PARTITION BY b.mkey, b.m ORDER BY b.budget DESC, b.line_id) AS rn
+          sum(b.budget) OVER w AS key_budget, count(*) OVER w AS key_lines,
+          sum(b.budget) OVER wc AS cum_budget, row_number() OVER wc AS cum_lines
         FROM (
           SELECT x.line_id, x.mkey, x.line_type, x.category, x.department_id, x.gl_account_id, x.m,
             ${toBase('x.amount', 'x.currency', 'x.m')} AS budget
           FROM lm x
         ) b LEFT JOIN matched ma ON ma.mkey = b.mkey AND ma.m = b.m
-        WINDOW w AS (PARTITION BY b.mkey, b.m)
+        WINDOW w AS (PARTITION BY b.mkey, b.m),
+          wc AS (PARTITION BY b.mkey, b.m ORDER BY b.budget DESC, b.line_id ROWS UNBOUNDED PRECEDING)
       ),
       cell AS MATERIALIZED (
+        -- A key's actual is split between its lines in proportion to their budget for the month
+        -- (equally when they budget nothing). Each line gets the difference of the rounded
+        -- running totals, so the parts add up to the key's actual to the cent.
         SELECT line_id, line_type, category, department_id, gl_account_id, m, budget,
-          share + CASE WHEN rn = 1 THEN key_actual - sum(share) OVER (PARTITION BY mkey, m) ELSE 0.00 END AS actual
+          CASE WHEN key_actual = 0 THEN 0.00
+               WHEN key_budget <> 0 THEN round(key_actual * cum_budget / key_budget, 2)
+                 - round(key_actual * (cum_budget - budget) / key_budget, 2)
+               ELSE round(key_actual * cum_lines / key_lines, 2) - round(key_actual * (cum_lines - 1) / key_lines, 2)
+          END AS actual
         FROM shares
       ),
       grp AS MATERIALIZED (${grouped}),
@@ -296,7 +298,7 @@ export async function varianceRows(tx: Queryable, p: VarianceParams): Promise<Va
       FROM um
       UNION ALL
       SELECT 'fx', currency, to_char(m, 'YYYY-MM'), rate::text, to_char(rate_period, 'YYYY-MM'), NULL,
-        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 3, m, 0, currency
+        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, rate_inverted::text, 3, m, 0, currency
       FROM fx
     ) out
     ORDER BY part, ord1, ordn, ord2, line_type`,

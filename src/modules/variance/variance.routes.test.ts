@@ -5,6 +5,7 @@ import {
   createBudget,
   even,
   insertActuals,
+  insertRate,
   month,
   phase,
   standardScenario,
@@ -122,9 +123,30 @@ describe.each(backends())('variance API on %s', (backend) => {
   it('shows every FX rate used, including the earlier month a missing one falls back to', async () => {
     const r = await variance(`as_of=${M(3)}`);
     expect(r.fx_rates).toEqual([
-      { from_currency: 'EUR', to_currency: 'USD', period: M(1), rate: '1.1000000000', rate_period: M(1) },
-      { from_currency: 'EUR', to_currency: 'USD', period: M(2), rate: '1.1000000000', rate_period: M(1) },
-      { from_currency: 'EUR', to_currency: 'USD', period: M(3), rate: '1.2000000000', rate_period: M(3) },
+      {
+        from_currency: 'EUR',
+        to_currency: 'USD',
+        period: M(1),
+        rate: '1.1000000000',
+        rate_period: M(1),
+        rate_inverted: false,
+      },
+      {
+        from_currency: 'EUR',
+        to_currency: 'USD',
+        period: M(2),
+        rate: '1.1000000000',
+        rate_period: M(1),
+        rate_inverted: false,
+      },
+      {
+        from_currency: 'EUR',
+        to_currency: 'USD',
+        period: M(3),
+        rate: '1.2000000000',
+        rate_period: M(3),
+        rate_inverted: false,
+      },
     ]);
   });
 
@@ -315,7 +337,21 @@ describe.each(backends())('variance API on %s', (backend) => {
     const res = await t.call('GET', `/budgets/${b.id}/variance?as_of=${M(2)}`, tok);
     expect(res.statusCode).toBe(422);
     expect(res.json().code).toBe('fx_rate_missing');
-    expect(res.json().message).toContain(`GBP->USD for ${M(2)}`);
+    expect(res.json().message).toContain(`GBP→USD in ${M(2)}`);
+    // A stored reverse pair (USD->GBP) is used inverted, as the FX contract says.
+    await insertRate(t, other, month(1), 'USD', 'GBP', '0.8');
+    const ok = (await t.call('GET', `/budgets/${b.id}/variance?as_of=${M(2)}`, tok)).json();
+    expect(ok.fx_rates).toEqual([
+      {
+        from_currency: 'GBP',
+        to_currency: 'USD',
+        period: M(2),
+        rate: '1.2500000000',
+        rate_period: M(1),
+        rate_inverted: true,
+      },
+    ]);
+    expect(ok.rows[0].month.actual).toBe('6.25');
   });
 
   it('a budget with a department sees only that department’s actuals', async () => {

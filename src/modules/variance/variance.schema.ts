@@ -94,6 +94,7 @@ export const fxRateUsed = z.object({
   rate_period: z
     .string()
     .meta({ description: 'month of the rate used (the same or the latest earlier one)' }),
+  rate_inverted: z.boolean().meta({ description: 'true when the reverse pair was stored and inverted' }),
 });
 
 export const varianceResponse = z.object({

@@ -5,6 +5,7 @@ import type { ServiceDeps } from '../../platform/services.ts';
 import { type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { findBudget } from '../budgets/budgets.repository.ts';
+import { fxRateMissing } from '../fx/fx.sql.ts';
 import { authorizeThresholdChange, authorizeVariance } from './variance.policy.ts';
 import { presentVariance } from './variance.presenter.ts';
 import {
@@ -79,14 +80,9 @@ export class VarianceService {
         flaggedOnly: q.flagged_only,
         scope,
       });
-      const missing = rows.find((r) => r.kind === 'fx' && r.k3 === null);
-      if (missing)
-        throw new BusinessRuleError(
-          'fx_rate_missing',
-          `No FX rate ${missing.k1}->${budget.baseCurrency} for ${missing.k2} or any earlier month`,
-          'fx_rates',
-          { from_currency: missing.k1, to_currency: budget.baseCurrency, period: missing.k2 },
-        );
+      const missing = rows.filter((r) => r.kind === 'fx' && r.k3 === null);
+      const [first, ...more] = missing.map((r) => ({ currency: r.k1!, period: r.k2! }));
+      if (first) throw fxRateMissing(first.currency, budget.baseCurrency, first.period, more.slice(0, 9));
       return presentVariance(
         { budgetId, baseCurrency: budget.baseCurrency, by: q.by, asOf, from, thresholds },
         rows,
