@@ -62,7 +62,7 @@ function csvGrid(bytes: Buffer): string[][] {
     skipEmptyLines: false,
   });
   const fatal = parsed.errors.find((e) => e.type === 'Quotes');
-  if (fatal) throw bad(`row.${(fatal.row ?? 0) + 1}`, 'unreadable_file', `CSV: ${fatal.message}`);
+  if (fatal) throw bad(`rows.${(fatal.row ?? 0) + 1}`, 'unreadable_file', `CSV: ${fatal.message}`);
   return parsed.data;
 }
 
@@ -70,14 +70,14 @@ function csvGrid(bytes: Buffer): string[][] {
 export async function readSheet(bytes: Buffer, format: SheetFormat): Promise<SheetRow[]> {
   const grid = format === 'csv' ? csvGrid(bytes) : await xlsxGrid(bytes);
   const header = (grid[0] ?? []).map((h) => h.trim().toLowerCase().replace(/\s+/g, '_'));
-  if (header.every((h) => h === '')) throw bad('row.1', 'missing_header', 'Row 1 must name the line fields');
+  if (header.every((h) => h === '')) throw bad('rows.1', 'missing_header', 'Row 1 must name the line fields');
   const unknown = header.filter((h) => h !== '' && !FIELDS.has(h));
   if (unknown.length)
     throw new ValidationError(
       unknown.map((h) => ({
-        path: `row.1.${h}`,
+        path: `rows.1.${h}`,
         code: 'unknown_column',
-        message: `Row 1: unknown column "${h}"; columns are line fields such as ${[...FIELDS].slice(0, 5).join(', ')}`,
+        message: `row 1: unknown column "${h}"; columns are line fields such as ${[...FIELDS].slice(0, 5).join(', ')}`,
       })),
     );
   const rows: SheetRow[] = [];
@@ -123,7 +123,7 @@ export interface ParsedLines {
 /** Validates every row with the lines schema; problems name the file row and field. */
 export function toLineInputs(rows: SheetRow[]): ParsedLines {
   const out: ParsedLines = { inputs: [], fileRows: [], errors: [] };
-  if (rows.length === 0) throw bad('row.2', 'no_rows', 'The file has a header but no line rows');
+  if (rows.length === 0) throw bad('rows.2', 'no_rows', 'The file has a header but no line rows');
   for (const { row, cells } of rows) {
     const raw = Object.fromEntries(Object.entries(cells).map(([k, v]) => [k, toJsonValue(k, v)]));
     const parsed = lineCreateSchema.safeParse(raw);
@@ -135,16 +135,16 @@ export function toLineInputs(rows: SheetRow[]): ParsedLines {
     for (const issue of parsed.error.issues) {
       const field = issue.path.join('.') || '(row)';
       out.errors.push({
-        path: `row.${row}.${field}`,
+        path: `rows.${row}.${field}`,
         code: issueCode(issue),
-        message: `Row ${row}: ${issue.message}`,
+        message: `row ${row}: ${issue.message}`,
       });
     }
   }
   return out;
 }
 
-const rowOf = (e: FieldError) => Number(/^row\.(\d+)\./.exec(e.path)?.[1] ?? 0);
+const rowOf = (e: FieldError) => Number(/^rows\.(\d+)\./.exec(e.path)?.[1] ?? 0);
 
 /** One 400 with every problem in file order (at most 100), or nothing when there is none. */
 export function refuseIfAny(errors: FieldError[]): void {
@@ -156,11 +156,11 @@ export function refuseIfAny(errors: FieldError[]): void {
   );
 }
 
-/** Rewrites `lines.<index>.<field>` paths of the lines service's errors to `row.<file row>.<field>`. */
+/** Rewrites `lines.<index>.<field>` paths of the lines service's errors to `rows.<file row>.<field>`. */
 export function toFileRowErrors(errors: FieldError[], fileRows: number[]): FieldError[] {
   return errors.map((e) => {
     const m = /^lines\.(\d+)\.(.*)$/.exec(e.path);
     const row = m ? fileRows[Number(m[1])] : undefined;
-    return row === undefined ? e : { ...e, path: `row.${row}.${m![2]}`, message: `Row ${row}: ${e.message}` };
+    return row === undefined ? e : { ...e, path: `rows.${row}.${m![2]}`, message: `row ${row}: ${e.message}` };
   });
 }

@@ -145,9 +145,9 @@ describe.each(backends())('Excel export and line import on %s', (backend) => {
     const refused = await upload(b.id, csv, 'text/csv');
     expect(refused.statusCode).toBe(400);
     expect(refused.json().errors).toEqual([
-      expect.objectContaining({ path: 'row.2.amount', code: 'invalid_decimal' }),
+      expect.objectContaining({ path: 'rows.2.amount', code: 'invalid_decimal' }),
     ]);
-    expect(refused.json().errors[0].message).toMatch(/^Row 2: /);
+    expect(refused.json().errors[0].message).toMatch(/^row 2: /);
     const ok = await upload(b.id, csv.replace('"1,000.00"', '1000.00'), 'text/csv');
     expect(ok.statusCode, ok.body).toBe(200);
     expect(ok.json()).toMatchObject({ rows: 2, added: 2, removed: 0 });
@@ -194,9 +194,9 @@ describe.each(backends())('Excel export and line import on %s', (backend) => {
     const res = await upload(b.id, file, 'application/octet-stream', '?format=xlsx');
     expect(res.statusCode).toBe(400);
     expect(res.json().errors.map((e: { path: string; code: string }) => [e.path, e.code])).toEqual([
-      ['row.3.line_type', 'invalid_value'],
-      ['row.4.amount', 'too_many_decimals'],
-      ['row.5.allocation_percentage', 'required_for_percentage_allocation'],
+      ['rows.3.line_type', 'invalid_value'],
+      ['rows.4.amount', 'too_many_decimals'],
+      ['rows.5.allocation_percentage', 'required_for_percentage_allocation'],
     ]);
     expect((await t.call('GET', `/budgets/${b.id}/lines`, token)).json().items).toEqual([]);
   });
@@ -205,7 +205,7 @@ describe.each(backends())('Excel export and line import on %s', (backend) => {
     const b = await createBudget(t, token, []);
     const unknown = await upload(b.id, 'line_name,colour\nA,red\n', 'text/csv');
     expect(unknown.statusCode).toBe(400);
-    expect(unknown.json().errors[0]).toMatchObject({ path: 'row.1.colour', code: 'unknown_column' });
+    expect(unknown.json().errors[0]).toMatchObject({ path: 'rows.1.colour', code: 'unknown_column' });
     expect((await upload(b.id, 'line_name,amount\n', 'text/csv')).json().errors[0].code).toBe('no_rows');
     expect((await upload(b.id, Buffer.from('not a zip'), XLSX_TYPE)).json().errors[0].code).toBe(
       'unreadable_file',
