@@ -157,15 +157,12 @@ export async function benchVariance(): Promise<void> {
     const url = `${base}/budgets/${budgetId}/variance?by=line&as_of=${last.slice(0, 7)}`;
     const apiTimes: number[] = [];
     const sqlTimes: number[] = [];
-    let rows = 0;
-    let bytes = 0;
+    let text = '';
     for (let r = 0; r < REPEATS + 1; r++) {
       const api = await time(async () => {
         const res = await fetch(url, { headers });
-        const text = await res.text();
+        text = await res.text();
         if (res.status !== 200) throw new Error(`variance failed: ${res.status} ${text.slice(0, 500)}`);
-        bytes = text.length;
-        rows = (JSON.parse(text) as { rows: unknown[] }).rows.length;
       });
       const hand = await time(() => raw.query(BASELINE, [tid, budgetId, first, last]));
       if (r > 0) {
@@ -174,6 +171,8 @@ export async function benchVariance(): Promise<void> {
         sqlTimes.push(hand);
       }
     }
+    const rows = (JSON.parse(text) as { rows: unknown[] }).rows.length;
+    const bytes = text.length;
     const a = median(apiTimes);
     const s = median(sqlTimes);
     console.log(
