@@ -161,6 +161,8 @@ export function toFileRowErrors(errors: FieldError[], fileRows: number[]): Field
   return errors.map((e) => {
     const m = /^lines\.(\d+)\.(.*)$/.exec(e.path);
     const row = m ? fileRows[Number(m[1])] : undefined;
-    return row === undefined ? e : { ...e, path: `rows.${row}.${m![2]}`, message: `row ${row}: ${e.message}` };
+    return row === undefined
+      ? e
+      : { ...e, path: `rows.${row}.${m![2]}`, message: `row ${row}: ${e.message}` };
   });
 }
