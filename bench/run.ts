@@ -1,8 +1,10 @@
 /** `npm run bench`: every benchmark of the service; figures and same-run ratios, never assertions. */
 import { benchActualsImport } from './actuals.ts';
+import { benchCollaboration } from './collaboration.ts';
 import { benchCore } from './core.ts';
 import { benchVariance } from './variance.ts';
 
 await benchCore();
 await benchActualsImport();
 await benchVariance();
+await benchCollaboration();
