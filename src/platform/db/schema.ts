@@ -18,7 +18,6 @@ import {
   primaryKey,
   smallint,
   text,
-  timestamp,
   uniqueIndex,
   uuid,
   varchar,
@@ -217,6 +216,6 @@ export const auditLog = pgTable(
 );
 
 export * from './schema-collaboration.ts';
-export * from './schema-planning.ts';
 export * from './schema-forecasting.ts';
+export * from './schema-planning.ts';
 export * from './schema-recommendations.ts';
