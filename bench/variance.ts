@@ -188,6 +188,12 @@ export async function benchVariance(): Promise<void> {
         target: '<= 1.3',
       },
     ]);
+    console.log(
+      'Note: the baseline computes less than the API: GL-account matching only (no category + department\n' +
+        'fallback, no unmatched actuals), a per-line rounded split (not the cent-exact running-total split),\n' +
+        'no line-currency FX, no percent / favourability / flags, no totals, no ordering or HTTP/JSON, and it\n' +
+        'runs as the owner without row-level security.',
+    );
   } finally {
     await raw.end();
     await app.close();

@@ -168,6 +168,10 @@ export async function varianceRows(tx: Queryable, p: VarianceParams): Promise<Va
   const monthSums = sql`coalesce(sum(c.budget) FILTER (WHERE c.m = ${p.asOf}::date), 0.00) AS mb,
     coalesce(sum(c.actual) FILTER (WHERE c.m = ${p.asOf}::date), 0.00) AS ma,
     sum(c.budget) AS yb, sum(c.actual) AS ya`;
+  // The cells carry only line and month (narrow rows sort and window faster); the groupings other
+  // than by line take the line's type and dimensions from \`lines\`.
+  const cellDims = sql`(SELECT c.line_id, c.m, c.budget, c.actual, l.line_type::text AS line_type, l.category,
+      l.department_id, l.gl_account_id FROM cell c JOIN lines l ON l.id = c.line_id) c`;
   const grouped =
     p.by === 'period'
       ? sql`SELECT to_char(c.m, 'YYYY-MM') AS k1, NULL::text AS k2, NULL::text AS k3, NULL::text AS k4,
@@ -175,16 +179,16 @@ export async function varianceRows(tx: Queryable, p: VarianceParams): Promise<Va
             sum(c.budget) AS mb, sum(c.actual) AS ma,
             sum(sum(c.budget)) OVER (PARTITION BY c.line_type ORDER BY c.m) AS yb,
             sum(sum(c.actual)) OVER (PARTITION BY c.line_type ORDER BY c.m) AS ya
-          FROM cell c GROUP BY c.m, c.line_type`
+          FROM ${cellDims} GROUP BY c.m, c.line_type`
       : p.by === 'line'
         ? sql`SELECT l.id::text AS k1, l.line_name AS k2, l.category AS k3, l.gl_account_id AS k4,
-              x.line_type, NULL::date AS ord1, l.line_order::bigint AS ordn, l.id::text AS ord2,
+              l.line_type::text AS line_type, NULL::date AS ord1, l.line_order::bigint AS ordn, l.id::text AS ord2,
               x.mb, x.ma, x.yb, x.ya
-            FROM (SELECT c.line_id, c.line_type, ${monthSums} FROM cell c GROUP BY c.line_id, c.line_type) x
+            FROM (SELECT c.line_id, ${monthSums} FROM cell c GROUP BY c.line_id) x
             JOIN lines l ON l.id = x.line_id`
         : sql`SELECT ${sql.raw(GROUP_COLUMN[p.by])} AS k1, NULL::text AS k2, NULL::text AS k3, NULL::text AS k4,
               c.line_type, NULL::date AS ord1, 0::bigint AS ordn, ${sql.raw(GROUP_COLUMN[p.by])} AS ord2, ${monthSums}
-            FROM cell c GROUP BY ${sql.raw(GROUP_COLUMN[p.by])}, c.line_type`;
+            FROM ${cellDims} GROUP BY ${sql.raw(GROUP_COLUMN[p.by])}, c.line_type`;
   // Totals per line type from the grouped rows (by period: the as_of month and its running total).
   const totals =
     p.by === 'period'
@@ -207,8 +211,9 @@ export async function varianceRows(tx: Queryable, p: VarianceParams): Promise<Va
         FROM budget_lines l WHERE l.budget_id = ${p.budgetId} AND NOT l.is_deleted
       ),
       keys AS (SELECT DISTINCT mkey FROM lines),
-      months AS (
+      months AS MATERIALIZED (
         -- An integer series: the planner knows its size (a date series is guessed at 1,000 rows).
+        -- Materialized, so each month's date is computed once, not once per line.
         SELECT (${p.from}::date + make_interval(months => i))::date AS m
         FROM generate_series(0, ${monthsBetween(p.from, p.asOf)}::int) i
       ),
@@ -225,15 +230,14 @@ export async function varianceRows(tx: Queryable, p: VarianceParams): Promise<Va
         LEFT JOIN keys g ON g.mkey = ('g:' || a.gl_account_id) COLLATE "C"
         LEFT JOIN keys c ON c.mkey = ('c:' || a.category || chr(31) || coalesce(a.department_id, '')) COLLATE "C"
       ),
-      lm AS MATERIALIZED (
-        SELECT l.id AS line_id, l.mkey, l.currency, l.line_type::text AS line_type, l.category, l.department_id,
-          l.gl_account_id, mo.m, coalesce(bp.amount, 0.00) AS amount
+      lm AS (
+        SELECT l.id AS line_id, l.mkey, l.currency, mo.m, coalesce(bp.amount, 0.00) AS amount
         FROM lines l CROSS JOIN months mo
         LEFT JOIN budget_periods bp ON bp.budget_id = ${p.budgetId} AND bp.line_id = l.id AND bp.period_start = mo.m
       ),
       needs AS (
         SELECT DISTINCT currency, m FROM act WHERE currency <> ${base}
-        UNION SELECT DISTINCT currency, m FROM lm WHERE currency <> ${base}
+        UNION SELECT DISTINCT l.currency, mo.m FROM lines l CROSS JOIN months mo WHERE l.currency <> ${base}
       ),
       fx AS MATERIALIZED (
         -- The FX contract of the fx module: latest month <= m, direct pair or inverted reverse pair.
@@ -250,18 +254,18 @@ export async function varianceRows(tx: Queryable, p: VarianceParams): Promise<Va
           sum(b.budget) OVER w AS key_budget, count(*) OVER w AS key_lines,
           sum(b.budget) OVER wc AS cum_budget, row_number() OVER wc AS cum_lines
         FROM (
-          SELECT x.line_id, x.mkey, x.line_type, x.category, x.department_id, x.gl_account_id, x.m,
+          SELECT x.line_id, x.mkey, x.m,
             ${toBase('x.amount', 'x.currency', 'x.m')} AS budget
           FROM lm x
         ) b LEFT JOIN matched ma ON ma.mkey = b.mkey AND ma.m = b.m
         WINDOW w AS (PARTITION BY b.mkey, b.m),
           wc AS (PARTITION BY b.mkey, b.m ORDER BY b.budget DESC, b.line_id ROWS UNBOUNDED PRECEDING)
       ),
-      cell AS MATERIALIZED (
+      cell AS (
         -- A key's actual is split between its lines in proportion to their budget for the month
         -- (equally when they budget nothing). Each line gets the difference of the rounded
         -- running totals, so the parts add up to the key's actual to the cent.
-        SELECT line_id, line_type, category, department_id, gl_account_id, m, budget,
+        SELECT line_id, m, budget,
           CASE WHEN key_actual = 0 THEN 0.00
                WHEN key_budget <> 0 THEN round(key_actual * cum_budget / key_budget, 2)
                  - round(key_actual * (cum_budget - budget) / key_budget, 2)
