@@ -17,18 +17,12 @@ import { API_PREFIX } from '../src/platform/http/types.ts';
 import { createPlatform } from '../src/platform/platform.ts';
 import { tenantIdFromKey } from '../src/platform/tenancy/tenancy.ts';
 import { createTestDatabase } from '../test/helpers/databases.ts';
+import { median, time } from './util.ts';
 
 const LINES = 10_000;
 const ACTUALS = 1_000_000;
 const REPEATS = 5;
 const SECRET = 'bench-secret-bench-secret-bench-secret-0123456789';
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const time = async (fn: () => Promise<unknown>) => {
-  const t0 = performance.now();
-  await fn();
-  return performance.now() - t0;
-};
 
 function lines(n: number) {
   return Array.from({ length: n }, (_, i) => ({
