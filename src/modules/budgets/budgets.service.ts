@@ -226,9 +226,22 @@ export class BudgetService {
   /** Soft-deletes (default) or removes a budget. */
   async delete(ctx: TenantContext, id: string, soft: boolean): Promise<void> {
     authorizeDelete(ctx, soft);
+    const afterCommit: AfterCommit[] = [];
     await withTenant(this.deps.db, ctx.tenantId, async (tx) => {
       const before = await this.mustFind(tx, id, true);
       assertDeletable(before);
+      // Before the delete, while its sessions exist: the feed logs it and closes them.
+      if (this.deps.changes)
+        afterCommit.push(
+          ...(await this.deps.changes.record(tx, ctx, {
+            budgetId: id,
+            kind: 'budget_deleted',
+            targetType: 'budget',
+            targetId: id,
+            before: presentBudget(before, []),
+            after: null,
+          })),
+        );
       if (soft) {
         await updateBudget(tx, id, {
           isDeleted: true,
@@ -249,6 +262,7 @@ export class BudgetService {
       );
     });
     await this.cache.invalidate(ctx.tenantId, id);
+    runAfterCommit(afterCommit);
   }
 
   /** Dates after an update: given dates win; fixed-length types re-derive theirs, project/rolling keep theirs. */

@@ -9,7 +9,13 @@ import type { AfterCommit, BudgetChange, ChangeListener } from '../../platform/e
 import type { PubSub } from '../../platform/pubsub/pubsub.ts';
 import type { TenantContext } from '../../platform/tenancy/tenancy.ts';
 import { changeMessage, presentChange } from './collaboration.presenter.ts';
-import { activeSessionIds, appendChange, type ChangeRow, trimChanges } from './collaboration.repository.ts';
+import {
+  activeSessionIds,
+  appendChange,
+  type ChangeRow,
+  closeSession,
+  trimChanges,
+} from './collaboration.repository.ts';
 
 /** What travels on a session's pub/sub channel. */
 export type FeedMessage =
@@ -54,7 +60,20 @@ export class CollaborationFeed implements ChangeListener {
         }),
       );
     }
-    return () => this.publishChanges(ctx.tenantId, rows);
+    if (change.kind !== 'budget_deleted') return () => this.publishChanges(ctx.tenantId, rows);
+    // A deleted budget ends its sessions: closed in this transaction, every socket told after commit.
+    for (const sessionId of sessions) await closeSession(tx, sessionId, ctx.userId);
+    return () => {
+      this.publishChanges(ctx.tenantId, rows);
+      const message = {
+        type: 'session_closed',
+        closed_by: ctx.userId,
+        reason: 'budget_deleted',
+        timestamp: new Date().toISOString(),
+      };
+      for (const sessionId of sessions)
+        this.publishControl(ctx.tenantId, sessionId, { action: 'closed', user_id: ctx.userId, message });
+    };
   }
 
   /** Appends one change with the session's next sequence (inside the caller's transaction). */

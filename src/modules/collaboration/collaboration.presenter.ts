@@ -102,9 +102,19 @@ export function changeMessage(change: BudgetChange): { type: string; payload: Re
         },
       };
     case 'budget_updated':
-      return { type: 'budget_updated', payload: { target_id: change.budgetId, budget: after } };
+      // Field updates and workflow transitions alike: `changes` names what moved (e.g. status).
+      return {
+        type: 'budget_updated',
+        payload: {
+          target_id: change.budgetId,
+          changes: changedFields(before, after),
+          status: after.status,
+          version: after.version,
+          budget: after,
+        },
+      };
     case 'budget_deleted':
-      return { type: 'budget_deleted', payload: { target_id: change.budgetId } };
+      return { type: 'budget_deleted', payload: { target_id: change.budgetId, budget: before } };
   }
 }
 

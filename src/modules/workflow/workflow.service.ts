@@ -1,5 +1,6 @@
 /** Workflow use cases: move a budget through its statuses, list its history, list lines to approve. */
 import { v7 as uuidv7 } from 'uuid';
+import { type AfterCommit, runAfterCommit } from '../../platform/events/change-hooks.ts';
 import { VersionConflictError } from '../../platform/http/errors.ts';
 import type { ServiceDeps } from '../../platform/services.ts';
 import { type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
@@ -31,6 +32,7 @@ export class WorkflowService {
     action: WorkflowAction,
     input: TransitionInput,
   ): Promise<BudgetView> {
+    const afterCommit: AfterCommit[] = [];
     const view = await withTenant(this.deps.db, ctx.tenantId, async (tx) => {
       const before = await this.budgets.mustFind(tx, budgetId, true);
       if (before.version !== input.version) {
@@ -73,9 +75,24 @@ export class WorkflowService {
           after: { status: to, version: after.version, workflow_id: workflowId, event_id: event.id, comment },
         });
       }
-      return presentBudget(after, await totalsFor(tx, [budgetId]));
+      const totals = await totalsFor(tx, [budgetId]);
+      const view = presentBudget(after, totals);
+      // Open collaboration sessions see the new status (logged here, published after commit).
+      if (this.deps.changes)
+        afterCommit.push(
+          ...(await this.deps.changes.record(tx, ctx, {
+            budgetId,
+            kind: 'budget_updated',
+            targetType: 'budget',
+            targetId: budgetId,
+            before: presentBudget(before, totals),
+            after: view,
+          })),
+        );
+      return view;
     });
     await this.budgets.cache.invalidate(ctx.tenantId, budgetId);
+    runAfterCommit(afterCommit);
     return view;
   }
 
