@@ -1,5 +1,6 @@
 /** Opens everything a process needs (database, cache, keys) from the configuration. */
 import type { AppConfig } from '../config/env.ts';
+import { setAuditEnabled } from '../modules/audit/audit.repository.ts';
 import { TenantRegistry } from './auth/authenticate.ts';
 import { createTokenVerifier, resolveJwtSecret, type TokenVerifier } from './auth/jwt.ts';
 import { type Cache, createMemoryCache, createRedisCache } from './cache/cache.ts';
@@ -50,6 +51,7 @@ export async function createPlatform(config: AppConfig, options: PlatformOptions
   const pubsub =
     options.pubsub ??
     (config.REDIS_URL ? createRedisPubSub(config.REDIS_URL, keyPrefix) : createMemoryPubSub());
+  setAuditEnabled(config.AUDIT_ENABLED);
   const jwtSecret = resolveJwtSecret(config);
   const dispatcher = config.REDIS_URL
     ? createBullDispatcher(

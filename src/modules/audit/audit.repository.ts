@@ -13,8 +13,18 @@ export interface AuditEntry {
   after?: unknown;
 }
 
-/** Records one mutation; call it in the same transaction as the change. */
+// AUDIT_ENABLED is a process-wide setting that every writer must obey, so it is decided here,
+// once, rather than by each caller (set by createPlatform from the configuration).
+let auditEnabled = true;
+
+/** Turns audit rows on or off for this process (AUDIT_ENABLED). */
+export function setAuditEnabled(enabled: boolean): void {
+  auditEnabled = enabled;
+}
+
+/** Records one mutation; call it in the same transaction as the change. A no-op when audit is off. */
 export async function recordAudit(tx: Queryable, ctx: TenantContext, entry: AuditEntry): Promise<void> {
+  if (!auditEnabled) return;
   await tx.insert(auditLog).values({
     id: uuidv7(),
     tenantId: ctx.tenantId,

@@ -292,7 +292,6 @@ export class BudgetService {
     before: unknown,
     after: unknown,
   ) {
-    if (!this.deps.config.AUDIT_ENABLED) return;
     await recordAudit(tx, ctx, { action, entityType: 'budget', entityId: id, before, after });
   }
 }

@@ -253,7 +253,6 @@ export class ForecastingService {
     before: unknown,
     after: unknown,
   ) {
-    if (!this.deps.config.AUDIT_ENABLED) return;
     await recordAudit(tx, ctx, { action, entityType: 'forecast_model', entityId: id, before, after });
   }
 }

@@ -345,7 +345,6 @@ export class LineService {
     before: unknown,
     after: unknown,
   ) {
-    if (!this.deps.config.AUDIT_ENABLED) return;
     await recordAudit(tx, ctx, {
       action,
       entityType: action.startsWith('budget_lines') ? 'budget' : 'budget_line',

@@ -311,15 +311,13 @@ export class PeriodService {
         version: after.version,
         periods: starts.map((s, i) => ({ period_index: i, period_start: s, amount: amounts[i]! })),
       };
-      if (this.deps.config.AUDIT_ENABLED) {
-        await recordAudit(tx, ctx, {
-          action: 'budget_line.periods_updated',
-          entityType: 'budget_line',
-          entityId: lineId,
-          before: { amount: before.amount, spread_method: before.spreadMethod, periods: current ?? null },
-          after: { amount, spread_method: 'manual', periods: amounts },
-        });
-      }
+      await recordAudit(tx, ctx, {
+        action: 'budget_line.periods_updated',
+        entityType: 'budget_line',
+        entityId: lineId,
+        before: { amount: before.amount, spread_method: before.spreadMethod, periods: current ?? null },
+        after: { amount, spread_method: 'manual', periods: amounts },
+      });
       return view;
     });
     await this.budgets.cache.invalidate(ctx.tenantId, budgetId);

@@ -292,7 +292,6 @@ export class ScenarioService {
     before: unknown,
     after: unknown,
   ) {
-    if (!this.deps.config.AUDIT_ENABLED) return;
     await recordAudit(tx, ctx, { action, entityType: 'scenario', entityId: id, before, after });
   }
 }

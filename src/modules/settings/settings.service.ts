@@ -1,6 +1,5 @@
 /** Tenant settings: read by anyone in the tenant, changed by user managers, audited. */
 
-import type { AppConfig } from '../../config/env.ts';
 import type { Db } from '../../platform/db/client.ts';
 import { type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
@@ -8,10 +7,7 @@ import { fiscalYearStartMonth, setFiscalYearStartMonth } from './settings.reposi
 import type { SettingsUpdateInput } from './settings.schema.ts';
 
 export class SettingsService {
-  constructor(
-    private readonly db: Db,
-    private readonly config: AppConfig,
-  ) {}
+  constructor(private readonly db: Db) {}
 
   /** The tenant's settings. */
   async get(ctx: TenantContext) {
@@ -29,15 +25,13 @@ export class SettingsService {
       const before = { fiscal_year_start_month: await fiscalYearStartMonth(tx, ctx.tenantId) };
       await setFiscalYearStartMonth(tx, ctx.tenantId, input.fiscal_year_start_month);
       const after = { fiscal_year_start_month: input.fiscal_year_start_month };
-      if (this.config.AUDIT_ENABLED) {
-        await recordAudit(tx, ctx, {
-          action: 'settings.updated',
-          entityType: 'tenant',
-          entityId: ctx.tenantId,
-          before,
-          after,
-        });
-      }
+      await recordAudit(tx, ctx, {
+        action: 'settings.updated',
+        entityType: 'tenant',
+        entityId: ctx.tenantId,
+        before,
+        after,
+      });
       return after;
     });
   }

@@ -293,7 +293,6 @@ export class TemplateService {
     before: unknown,
     after: unknown,
   ) {
-    if (!this.deps.config.AUDIT_ENABLED) return;
     await recordAudit(tx, ctx, { action, entityType: 'template', entityId: id, before, after });
   }
 }

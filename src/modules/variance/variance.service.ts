@@ -114,14 +114,13 @@ export class VarianceService {
     return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
       const before = await readThresholds(tx, ctx.tenantId, DEFAULT_THRESHOLDS);
       await writeThresholds(tx, ctx.tenantId, input);
-      if (this.deps.config.AUDIT_ENABLED)
-        await recordAudit(tx, ctx, {
-          action: 'variance_thresholds.updated',
-          entityType: 'tenant',
-          entityId: ctx.tenantId,
-          before,
-          after: input,
-        });
+      await recordAudit(tx, ctx, {
+        action: 'variance_thresholds.updated',
+        entityType: 'tenant',
+        entityId: ctx.tenantId,
+        before,
+        after: input,
+      });
       return input;
     });
   }

@@ -66,15 +66,13 @@ export class WorkflowService {
         actor: ctx.userId,
         comment,
       });
-      if (this.deps.config.AUDIT_ENABLED) {
-        await recordAudit(tx, ctx, {
-          action: `budget.${PAST[action]}`,
-          entityType: 'budget',
-          entityId: budgetId,
-          before: { status: before.status, version: before.version },
-          after: { status: to, version: after.version, workflow_id: workflowId, event_id: event.id, comment },
-        });
-      }
+      await recordAudit(tx, ctx, {
+        action: `budget.${PAST[action]}`,
+        entityType: 'budget',
+        entityId: budgetId,
+        before: { status: before.status, version: before.version },
+        after: { status: to, version: after.version, workflow_id: workflowId, event_id: event.id, comment },
+      });
       const totals = await totalsFor(tx, [budgetId]);
       const view = presentBudget(after, totals);
       // Open collaboration sessions see the new status (logged here, published after commit).

@@ -125,7 +125,7 @@ export async function buildApp(platform: Platform, logger: FastifyServerOptions[
   const collaboration = createCollaboration(platform, deps, budgets, lines);
   const periods = new PeriodService(deps, budgets);
   const workflow = new WorkflowService(deps, budgets);
-  const settings = new SettingsService(platform.database.db, config);
+  const settings = new SettingsService(platform.database.db);
   const templates = new TemplateService(deps, budgets);
   const scenarios = new ScenarioService(deps, budgets);
   const users = new UserService(platform.database.db, config, platform.jwtSecret, platform.tenants);
