@@ -72,7 +72,7 @@ export function actualsRoutes(
     api.post(
       '/actuals/imports',
       {
-        preHandler: auth.require('actuals:write'),
+        onRequest: auth.require('actuals:write'),
         schema: {
           tags,
           summary:
@@ -113,7 +113,7 @@ export function actualsRoutes(
   app.get(
     '/actuals/batches',
     {
-      preHandler: auth.require('actuals:read'),
+      onRequest: auth.require('actuals:read'),
       schema: {
         tags,
         summary: 'Imported batches, newest first',
@@ -127,7 +127,7 @@ export function actualsRoutes(
   app.get(
     '/actuals/batches/:id',
     {
-      preHandler: auth.require('actuals:read'),
+      onRequest: auth.require('actuals:read'),
       schema: {
         tags,
         summary: 'One batch with its import report',
@@ -141,7 +141,7 @@ export function actualsRoutes(
   app.delete(
     '/actuals/batches/:id',
     {
-      preHandler: auth.require('actuals:write'),
+      onRequest: auth.require('actuals:write'),
       schema: {
         tags,
         summary: 'Delete a batch and its rows',
@@ -158,7 +158,7 @@ export function actualsRoutes(
   app.get(
     '/actuals',
     {
-      preHandler: auth.require('actuals:read'),
+      onRequest: auth.require('actuals:read'),
       schema: {
         tags,
         summary:
@@ -173,7 +173,7 @@ export function actualsRoutes(
   app.post(
     '/actuals/mappings',
     {
-      preHandler: auth.require('actuals:write'),
+      onRequest: auth.require('actuals:write'),
       schema: {
         tags,
         summary: 'Save a column mapping for reuse (?mapping_name= on imports)',
@@ -187,7 +187,7 @@ export function actualsRoutes(
   app.get(
     '/actuals/mappings',
     {
-      preHandler: auth.require('actuals:read'),
+      onRequest: auth.require('actuals:read'),
       schema: {
         tags,
         summary: 'Saved column mappings',
@@ -200,7 +200,7 @@ export function actualsRoutes(
   app.get(
     '/actuals/mappings/:id',
     {
-      preHandler: auth.require('actuals:read'),
+      onRequest: auth.require('actuals:read'),
       schema: {
         tags,
         summary: 'One saved mapping',
@@ -214,7 +214,7 @@ export function actualsRoutes(
   app.put(
     '/actuals/mappings/:id',
     {
-      preHandler: auth.require('actuals:write'),
+      onRequest: auth.require('actuals:write'),
       schema: {
         tags,
         summary: 'Replace a saved mapping',
@@ -229,7 +229,7 @@ export function actualsRoutes(
   app.delete(
     '/actuals/mappings/:id',
     {
-      preHandler: auth.require('actuals:write'),
+      onRequest: auth.require('actuals:write'),
       schema: {
         tags,
         summary: 'Delete a saved mapping',

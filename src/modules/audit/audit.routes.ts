@@ -35,7 +35,7 @@ export function auditRoutes(app: App, auth: Authenticator, db: Db): void {
   app.get(
     '/audit',
     {
-      preHandler: auth.require('audit:read'),
+      onRequest: auth.require('audit:read'),
       schema: {
         tags: ['audit'],
         summary: 'Audit log entries (filters, cursor pagination)',

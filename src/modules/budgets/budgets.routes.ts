@@ -22,7 +22,7 @@ export function budgetRoutes(app: App, auth: Authenticator, budgets: BudgetServi
   app.post(
     '/budgets',
     {
-      preHandler: auth.require('budgets:write'),
+      onRequest: auth.require('budgets:write'),
       schema: {
         tags,
         summary: 'Create a budget, optionally with its lines (one transaction)',
@@ -36,7 +36,7 @@ export function budgetRoutes(app: App, auth: Authenticator, budgets: BudgetServi
   app.get(
     '/budgets',
     {
-      preHandler: auth.require('budgets:read'),
+      onRequest: auth.require('budgets:read'),
       schema: {
         tags,
         summary: 'List budgets (filters, cursor pagination, newest first)',
@@ -50,7 +50,7 @@ export function budgetRoutes(app: App, auth: Authenticator, budgets: BudgetServi
   app.get(
     '/budgets/:id',
     {
-      preHandler: auth.require('budgets:read'),
+      onRequest: auth.require('budgets:read'),
       schema: {
         tags,
         summary: 'Get a budget, with its lines when include_lines=true',
@@ -71,7 +71,7 @@ export function budgetRoutes(app: App, auth: Authenticator, budgets: BudgetServi
   app.put(
     '/budgets/:id',
     {
-      preHandler: auth.require('budgets:write'),
+      onRequest: auth.require('budgets:write'),
       schema: {
         tags,
         summary: 'Update a budget (send the version you read; a stale one gets 409)',
@@ -86,7 +86,7 @@ export function budgetRoutes(app: App, auth: Authenticator, budgets: BudgetServi
   app.delete(
     '/budgets/:id',
     {
-      preHandler: auth.require('budgets:delete'),
+      onRequest: auth.require('budgets:delete'),
       schema: {
         tags,
         summary: 'Delete a budget (soft by default; soft_delete=false needs budgets:hard_delete)',

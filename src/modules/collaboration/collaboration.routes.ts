@@ -33,7 +33,7 @@ export function collaborationRoutes(app: App, auth: Authenticator, deps: SocketD
   app.post(
     '/collaboration/sessions',
     {
-      preHandler: pre,
+      onRequest: pre,
       schema: {
         tags,
         summary: 'Create a collaboration session on a budget (its creator joins as owner)',
@@ -47,7 +47,7 @@ export function collaborationRoutes(app: App, auth: Authenticator, deps: SocketD
   app.get(
     '/collaboration/sessions',
     {
-      preHandler: pre,
+      onRequest: pre,
       schema: {
         tags,
         summary: 'List sessions (active by default), newest first',
@@ -64,7 +64,7 @@ export function collaborationRoutes(app: App, auth: Authenticator, deps: SocketD
   app.get(
     '/collaboration/sessions/:id',
     {
-      preHandler: pre,
+      onRequest: pre,
       schema: {
         tags,
         summary: 'A session with its participants',
@@ -79,7 +79,7 @@ export function collaborationRoutes(app: App, auth: Authenticator, deps: SocketD
     app.post(
       path,
       {
-        preHandler: pre,
+        onRequest: pre,
         schema: {
           tags,
           summary: 'Join a session (409 session_full at capacity); returns the other participants',
@@ -95,7 +95,7 @@ export function collaborationRoutes(app: App, auth: Authenticator, deps: SocketD
   app.post(
     '/collaboration/sessions/:id/leave',
     {
-      preHandler: pre,
+      onRequest: pre,
       schema: {
         tags,
         summary: 'Leave a session (your sockets are closed)',
@@ -109,7 +109,7 @@ export function collaborationRoutes(app: App, auth: Authenticator, deps: SocketD
   app.post(
     '/collaboration/sessions/:id/close',
     {
-      preHandler: pre,
+      onRequest: pre,
       schema: {
         tags,
         summary: 'Close a session (owner); every socket is told and closed',
@@ -123,7 +123,7 @@ export function collaborationRoutes(app: App, auth: Authenticator, deps: SocketD
   app.get(
     '/collaboration/sessions/:id/changes',
     {
-      preHandler: pre,
+      onRequest: pre,
       schema: {
         tags,
         summary: 'The change log after a sequence, in order (what a reconnecting socket replays)',
@@ -145,7 +145,7 @@ export function collaborationRoutes(app: App, auth: Authenticator, deps: SocketD
   app.get(
     '/collaboration/sessions/:id/conflicts',
     {
-      preHandler: pre,
+      onRequest: pre,
       schema: {
         tags,
         summary: 'Conflicts held for manual resolution',
@@ -160,7 +160,7 @@ export function collaborationRoutes(app: App, auth: Authenticator, deps: SocketD
   app.post(
     '/collaboration/sessions/:id/conflicts/:conflictId/resolve',
     {
-      preHandler: pre,
+      onRequest: pre,
       schema: {
         tags,
         summary: 'Resolve a pending conflict (editor or owner): accept applies the proposed or given changes',
@@ -175,7 +175,7 @@ export function collaborationRoutes(app: App, auth: Authenticator, deps: SocketD
   app.get(
     '/budgets/:id/comments',
     {
-      preHandler: pre,
+      onRequest: pre,
       schema: {
         tags,
         summary: "A budget's comments (optionally one line's), oldest first",
@@ -193,7 +193,7 @@ export function collaborationRoutes(app: App, auth: Authenticator, deps: SocketD
   app.post(
     '/budgets/:id/comments',
     {
-      preHandler: pre,
+      onRequest: pre,
       schema: {
         tags,
         summary: 'Comment on a budget or a line; broadcast live to its active sessions',

@@ -56,7 +56,7 @@ export function excelRoutes(app: App, auth: Authenticator, excel: ExcelService, 
   app.get(
     '/budgets/:id/export.xlsx',
     {
-      preHandler: auth.require('budgets:read'),
+      onRequest: auth.require('budgets:read'),
       schema: {
         tags,
         summary: 'The budget as XLSX: a summary sheet and a sheet of lines x months, totals as formulas',
@@ -70,7 +70,7 @@ export function excelRoutes(app: App, auth: Authenticator, excel: ExcelService, 
   app.get(
     '/budgets/:id/variance/export.xlsx',
     {
-      preHandler: auth.require('budgets:read'),
+      onRequest: auth.require('budgets:read'),
       schema: {
         tags,
         summary:
@@ -92,7 +92,7 @@ export function excelRoutes(app: App, auth: Authenticator, excel: ExcelService, 
     api.post(
       '/budgets/:id/lines/import',
       {
-        preHandler: auth.require('budgets:write'),
+        onRequest: auth.require('budgets:write'),
         schema: {
           tags,
           summary:

@@ -24,7 +24,7 @@ export function forecastingRoutes(app: App, auth: Authenticator, service: Foreca
   app.post(
     '/forecasting/models',
     {
-      preHandler: auth.require('forecasts:run'),
+      onRequest: auth.require('forecasts:run'),
       schema: {
         tags,
         summary: 'Create a forecasting model: algorithm, hyperparameters, target, features, training config',
@@ -38,7 +38,7 @@ export function forecastingRoutes(app: App, auth: Authenticator, service: Foreca
   app.get(
     '/forecasting/models',
     {
-      preHandler: auth.require('forecasts:read'),
+      onRequest: auth.require('forecasts:read'),
       schema: {
         tags,
         summary: 'List models, newest first (filters status, algorithm; cursor pagination)',
@@ -52,7 +52,7 @@ export function forecastingRoutes(app: App, auth: Authenticator, service: Foreca
   app.get(
     '/forecasting/models/:id',
     {
-      preHandler: auth.require('forecasts:read'),
+      onRequest: auth.require('forecasts:read'),
       schema: {
         tags,
         summary: 'A model with its status and training results (CV MAE, backtests, coverage, importance)',
@@ -66,7 +66,7 @@ export function forecastingRoutes(app: App, auth: Authenticator, service: Foreca
   app.delete(
     '/forecasting/models/:id',
     {
-      preHandler: auth.require('forecasts:run'),
+      onRequest: auth.require('forecasts:run'),
       schema: {
         tags,
         summary: 'Delete a model (soft delete; its forecasts are no longer readable)',
@@ -83,7 +83,7 @@ export function forecastingRoutes(app: App, auth: Authenticator, service: Foreca
   app.post(
     '/forecasting/models/:id/train',
     {
-      preHandler: auth.require('forecasts:run'),
+      onRequest: auth.require('forecasts:run'),
       schema: {
         tags,
         summary:
@@ -99,7 +99,7 @@ export function forecastingRoutes(app: App, auth: Authenticator, service: Foreca
   app.post(
     '/forecasting/models/:id/forecasts',
     {
-      preHandler: auth.require('forecasts:run'),
+      onRequest: auth.require('forecasts:run'),
       schema: {
         tags,
         summary:
@@ -115,7 +115,7 @@ export function forecastingRoutes(app: App, auth: Authenticator, service: Foreca
   app.get(
     '/forecasting/models/:id/forecasts',
     {
-      preHandler: auth.require('forecasts:read'),
+      onRequest: auth.require('forecasts:read'),
       schema: {
         tags,
         summary: "A model's forecasts, newest first",

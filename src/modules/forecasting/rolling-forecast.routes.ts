@@ -11,7 +11,7 @@ export function rollingForecastRoutes(app: App, auth: Authenticator, service: Ro
   app.get(
     '/budgets/:id/rolling-forecast',
     {
-      preHandler: auth.require('forecasts:read'),
+      onRequest: auth.require('forecasts:read'),
       schema: {
         tags: ['forecasting'],
         summary:

@@ -22,7 +22,7 @@ export function fxRoutes(app: App, auth: Authenticator, fx: FxService): void {
   app.put(
     '/fx-rates',
     {
-      preHandler: auth.require('actuals:write'),
+      onRequest: auth.require('actuals:write'),
       schema: {
         tags,
         summary: 'Insert or replace monthly rates (1 from = rate to), all or nothing',
@@ -36,7 +36,7 @@ export function fxRoutes(app: App, auth: Authenticator, fx: FxService): void {
   app.get(
     '/fx-rates',
     {
-      preHandler: auth.require('actuals:read'),
+      onRequest: auth.require('actuals:read'),
       schema: {
         tags,
         summary: 'Stored rates, newest month first',
@@ -50,7 +50,7 @@ export function fxRoutes(app: App, auth: Authenticator, fx: FxService): void {
   app.delete(
     '/fx-rates',
     {
-      preHandler: auth.require('actuals:write'),
+      onRequest: auth.require('actuals:write'),
       schema: {
         tags,
         summary: 'Delete one stored rate',
@@ -67,7 +67,7 @@ export function fxRoutes(app: App, auth: Authenticator, fx: FxService): void {
   app.get(
     '/fx-rates/convert',
     {
-      preHandler: auth.require('actuals:read'),
+      onRequest: auth.require('actuals:read'),
       schema: {
         tags,
         summary:
@@ -85,7 +85,7 @@ export function fxRoutes(app: App, auth: Authenticator, fx: FxService): void {
     api.post(
       '/fx-rates/imports',
       {
-        preHandler: auth.require('actuals:write'),
+        onRequest: auth.require('actuals:write'),
         schema: {
           tags,
           summary:

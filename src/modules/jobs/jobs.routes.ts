@@ -48,7 +48,7 @@ export function jobRoutes(app: App, auth: Authenticator, db: Db): void {
   app.get(
     '/jobs/:id',
     {
-      preHandler: auth.require('jobs:read'),
+      onRequest: auth.require('jobs:read'),
       schema: {
         tags: ['jobs'],
         summary: 'A background job: status (queued, running, completed, failed), progress, result or error',
@@ -66,7 +66,7 @@ export function jobRoutes(app: App, auth: Authenticator, db: Db): void {
   app.get(
     '/jobs',
     {
-      preHandler: auth.require('jobs:read'),
+      onRequest: auth.require('jobs:read'),
       schema: {
         tags: ['jobs'],
         summary: "The tenant's jobs, newest first",

@@ -21,7 +21,7 @@ export function lineRoutes(app: App, auth: Authenticator, lines: LineService): v
   app.get(
     '/budgets/:id/lines',
     {
-      preHandler: auth.require('budgets:read'),
+      onRequest: auth.require('budgets:read'),
       schema: {
         tags,
         summary: "List a budget's lines (ordered by line_order, cursor pagination)",
@@ -39,7 +39,7 @@ export function lineRoutes(app: App, auth: Authenticator, lines: LineService): v
   app.post(
     '/budgets/:id/lines',
     {
-      preHandler: auth.require('budgets:write'),
+      onRequest: auth.require('budgets:write'),
       schema: {
         tags,
         summary: 'Add one line',
@@ -54,7 +54,7 @@ export function lineRoutes(app: App, auth: Authenticator, lines: LineService): v
   app.post(
     '/budgets/:id/lines/bulk',
     {
-      preHandler: auth.require('budgets:write'),
+      onRequest: auth.require('budgets:write'),
       schema: {
         tags,
         summary: 'Add many lines, or replace all lines (mode=replace); all or nothing',
@@ -72,7 +72,7 @@ export function lineRoutes(app: App, auth: Authenticator, lines: LineService): v
   app.put(
     '/budgets/:id/lines/:lineId',
     {
-      preHandler: auth.require('budgets:write'),
+      onRequest: auth.require('budgets:write'),
       schema: {
         tags,
         summary: "Update a line (send the line's version; a stale one gets 409)",
@@ -87,7 +87,7 @@ export function lineRoutes(app: App, auth: Authenticator, lines: LineService): v
   app.delete(
     '/budgets/:id/lines/:lineId',
     {
-      preHandler: auth.require('budgets:write'),
+      onRequest: auth.require('budgets:write'),
       schema: {
         tags,
         summary: 'Delete a line (soft by default; soft_delete=false needs budgets:hard_delete)',

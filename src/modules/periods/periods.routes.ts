@@ -13,7 +13,7 @@ export function periodRoutes(app: App, auth: Authenticator, periods: PeriodServi
   app.get(
     '/budgets/:id/periods',
     {
-      preHandler: auth.require('budgets:read'),
+      onRequest: auth.require('budgets:read'),
       schema: {
         tags,
         summary: "The budget's lines x periods grid, with totals per period and line type",
@@ -27,7 +27,7 @@ export function periodRoutes(app: App, auth: Authenticator, periods: PeriodServi
   app.put(
     '/budgets/:id/lines/:lineId/periods',
     {
-      preHandler: auth.require('budgets:write'),
+      onRequest: auth.require('budgets:write'),
       schema: {
         tags,
         summary:

@@ -25,7 +25,7 @@ export function recommendationRoutes(app: App, auth: Authenticator, service: Rec
   app.post(
     '/budgets/:id/recommendations',
     {
-      preHandler: auth.require('recommendations:read'),
+      onRequest: auth.require('recommendations:read'),
       schema: {
         tags,
         summary:
@@ -48,7 +48,7 @@ export function recommendationRoutes(app: App, auth: Authenticator, service: Rec
   app.get(
     '/budgets/:id/recommendations',
     {
-      preHandler: auth.require('recommendations:read'),
+      onRequest: auth.require('recommendations:read'),
       schema: {
         tags,
         summary: "List a budget's recommendation bundles (newest first, cursor pagination)",
@@ -64,7 +64,7 @@ export function recommendationRoutes(app: App, auth: Authenticator, service: Rec
   app.get(
     '/recommendations/benchmarks',
     {
-      preHandler: auth.require('recommendations:read'),
+      onRequest: auth.require('recommendations:read'),
       schema: {
         tags,
         summary: "Benchmark figures: the tenant's own, then the built-in configurable defaults",
@@ -77,7 +77,7 @@ export function recommendationRoutes(app: App, auth: Authenticator, service: Rec
   app.put(
     '/recommendations/benchmarks',
     {
-      preHandler: auth.require('recommendations:act'),
+      onRequest: auth.require('recommendations:act'),
       schema: {
         tags,
         summary:
@@ -92,7 +92,7 @@ export function recommendationRoutes(app: App, auth: Authenticator, service: Rec
   app.get(
     '/recommendations/:bundleId',
     {
-      preHandler: auth.require('recommendations:read'),
+      onRequest: auth.require('recommendations:read'),
       schema: {
         tags,
         summary: 'A bundle: analysis, benchmarks, narrative and ranked recommendations with evidence',
@@ -107,7 +107,7 @@ export function recommendationRoutes(app: App, auth: Authenticator, service: Rec
     app.post(
       `/recommendations/:bundleId/items/:recommendationId/${action}`,
       {
-        preHandler: auth.require('recommendations:act'),
+        onRequest: auth.require('recommendations:act'),
         schema: {
           tags,
           summary:
@@ -127,7 +127,7 @@ export function recommendationRoutes(app: App, auth: Authenticator, service: Rec
   app.post(
     '/recommendations/:bundleId/items/:recommendationId/apply',
     {
-      preHandler: auth.require('recommendations:act'),
+      onRequest: auth.require('recommendations:act'),
       schema: {
         tags,
         summary:

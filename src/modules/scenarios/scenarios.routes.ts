@@ -25,7 +25,7 @@ export function scenarioRoutes(app: App, auth: Authenticator, scenarios: Scenari
   app.post(
     '/budgets/:id/scenarios',
     {
-      preHandler: auth.require('scenarios:write'),
+      onRequest: auth.require('scenarios:write'),
       schema: {
         tags,
         summary: 'Create a scenario: named adjustments computed on read, never written to the budget',
@@ -40,7 +40,7 @@ export function scenarioRoutes(app: App, auth: Authenticator, scenarios: Scenari
   app.get(
     '/budgets/:id/scenarios',
     {
-      preHandler: auth.require('scenarios:read'),
+      onRequest: auth.require('scenarios:read'),
       schema: {
         tags,
         summary: "List a budget's scenarios (newest first, cursor pagination)",
@@ -56,7 +56,7 @@ export function scenarioRoutes(app: App, auth: Authenticator, scenarios: Scenari
   app.get(
     '/budgets/:id/scenarios/compare',
     {
-      preHandler: auth.require('scenarios:read'),
+      onRequest: auth.require('scenarios:read'),
       schema: {
         tags,
         summary:
@@ -72,7 +72,7 @@ export function scenarioRoutes(app: App, auth: Authenticator, scenarios: Scenari
   app.get(
     '/budgets/:id/scenarios/:scenarioId',
     {
-      preHandler: auth.require('scenarios:read'),
+      onRequest: auth.require('scenarios:read'),
       schema: {
         tags,
         summary: 'Get a scenario',
@@ -86,7 +86,7 @@ export function scenarioRoutes(app: App, auth: Authenticator, scenarios: Scenari
   app.put(
     '/budgets/:id/scenarios/:scenarioId',
     {
-      preHandler: auth.require('scenarios:write'),
+      onRequest: auth.require('scenarios:write'),
       schema: {
         tags,
         summary: 'Update a scenario (send the version you read; a stale one gets 409)',
@@ -101,7 +101,7 @@ export function scenarioRoutes(app: App, auth: Authenticator, scenarios: Scenari
   app.delete(
     '/budgets/:id/scenarios/:scenarioId',
     {
-      preHandler: auth.require('scenarios:write'),
+      onRequest: auth.require('scenarios:write'),
       schema: {
         tags,
         summary: 'Soft-delete a scenario (optional version check)',
@@ -119,7 +119,7 @@ export function scenarioRoutes(app: App, auth: Authenticator, scenarios: Scenari
   app.post(
     '/budgets/:id/scenarios/:scenarioId/promote',
     {
-      preHandler: auth.require('scenarios:write'),
+      onRequest: auth.require('scenarios:write'),
       schema: {
         tags,
         summary: 'Promote a scenario to a new draft budget with the adjusted lines (needs budgets:write too)',

@@ -11,7 +11,7 @@ export function settingsRoutes(app: App, auth: Authenticator, settings: Settings
   app.get(
     '/settings',
     {
-      preHandler: auth.require(),
+      onRequest: auth.require(),
       schema: {
         tags,
         summary: "The tenant's settings (fiscal year start month)",
@@ -24,7 +24,7 @@ export function settingsRoutes(app: App, auth: Authenticator, settings: Settings
   app.put(
     '/settings',
     {
-      preHandler: auth.require('users:manage'),
+      onRequest: auth.require('users:manage'),
       schema: {
         tags,
         summary:

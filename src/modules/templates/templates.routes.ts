@@ -26,7 +26,7 @@ export function templateRoutes(app: App, auth: Authenticator, templates: Templat
   app.post(
     '/templates',
     {
-      preHandler: auth.require('templates:write'),
+      onRequest: auth.require('templates:write'),
       schema: {
         tags,
         summary: 'Create a template (its version 1): default budget fields and lines',
@@ -40,7 +40,7 @@ export function templateRoutes(app: App, auth: Authenticator, templates: Templat
   app.get(
     '/templates',
     {
-      preHandler: auth.require('templates:read'),
+      onRequest: auth.require('templates:read'),
       schema: {
         tags,
         summary: 'List templates (newest first, cursor pagination; no lines)',
@@ -54,7 +54,7 @@ export function templateRoutes(app: App, auth: Authenticator, templates: Templat
   app.get(
     '/templates/:id',
     {
-      preHandler: auth.require('templates:read'),
+      onRequest: auth.require('templates:read'),
       schema: {
         tags,
         summary: "Get a template with its current version's defaults and lines",
@@ -68,7 +68,7 @@ export function templateRoutes(app: App, auth: Authenticator, templates: Templat
   app.put(
     '/templates/:id',
     {
-      preHandler: auth.require('templates:write'),
+      onRequest: auth.require('templates:write'),
       schema: {
         tags,
         summary: 'Change a template: saves a new immutable version (send the version you read)',
@@ -83,7 +83,7 @@ export function templateRoutes(app: App, auth: Authenticator, templates: Templat
   app.delete(
     '/templates/:id',
     {
-      preHandler: auth.require('templates:write'),
+      onRequest: auth.require('templates:write'),
       schema: {
         tags,
         summary: 'Soft-delete a template (frees its name; optional version check)',
@@ -104,7 +104,7 @@ export function templateRoutes(app: App, auth: Authenticator, templates: Templat
   app.get(
     '/templates/:id/versions',
     {
-      preHandler: auth.require('templates:read'),
+      onRequest: auth.require('templates:read'),
       schema: {
         tags,
         summary: "List a template's versions, newest first (no lines)",
@@ -119,7 +119,7 @@ export function templateRoutes(app: App, auth: Authenticator, templates: Templat
   app.get(
     '/templates/:id/versions/:version',
     {
-      preHandler: auth.require('templates:read'),
+      onRequest: auth.require('templates:read'),
       schema: {
         tags,
         summary: 'Get one immutable version of a template, with its defaults and lines',
@@ -133,7 +133,7 @@ export function templateRoutes(app: App, auth: Authenticator, templates: Templat
   app.post(
     '/templates/:id/budgets',
     {
-      preHandler: auth.require('budgets:write'),
+      onRequest: auth.require('budgets:write'),
       schema: {
         tags,
         summary:

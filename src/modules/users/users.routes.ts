@@ -68,7 +68,7 @@ export function userRoutes(app: App, auth: Authenticator, usersSvc: UserService,
   app.get(
     '/auth/me',
     {
-      preHandler: auth.require(),
+      onRequest: auth.require(),
       schema: {
         tags,
         summary: 'Who the token says you are, with your effective permissions',
@@ -101,7 +101,7 @@ export function userRoutes(app: App, auth: Authenticator, usersSvc: UserService,
   app.post(
     '/users',
     {
-      preHandler: auth.require('users:manage'),
+      onRequest: auth.require('users:manage'),
       schema: {
         tags,
         summary: 'Create a user in your tenant',

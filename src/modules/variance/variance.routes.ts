@@ -19,7 +19,7 @@ export function varianceRoutes(app: App, auth: Authenticator, variance: Variance
   app.get(
     '/budgets/:id/variance',
     {
-      preHandler: auth.require('budgets:read'),
+      onRequest: auth.require('budgets:read'),
       schema: {
         tags,
         summary:
@@ -35,7 +35,7 @@ export function varianceRoutes(app: App, auth: Authenticator, variance: Variance
   app.post(
     '/budgets/:id/variance/jobs',
     {
-      preHandler: auth.require('budgets:read'),
+      onRequest: auth.require('budgets:read'),
       schema: {
         tags,
         summary: 'Run a variance report as a background job; the report is the job result (GET /jobs/:id)',
@@ -51,7 +51,7 @@ export function varianceRoutes(app: App, auth: Authenticator, variance: Variance
   app.get(
     '/variance/thresholds',
     {
-      preHandler: auth.require('budgets:read'),
+      onRequest: auth.require('budgets:read'),
       schema: {
         tags,
         summary: "The tenant's default variance thresholds",
@@ -64,7 +64,7 @@ export function varianceRoutes(app: App, auth: Authenticator, variance: Variance
   app.put(
     '/variance/thresholds',
     {
-      preHandler: auth.require('users:manage'),
+      onRequest: auth.require('users:manage'),
       schema: {
         tags,
         summary: "Set the tenant's default variance thresholds (needs users:manage; audited)",

@@ -21,7 +21,7 @@ export function workflowRoutes(app: App, auth: Authenticator, workflow: Workflow
     app.post(
       `/budgets/:id/${action}`,
       {
-        preHandler: auth.require(ACTION_PERMISSION[action]),
+        onRequest: auth.require(ACTION_PERMISSION[action]),
         schema: {
           tags,
           summary: `${action[0]!.toUpperCase()}${action.slice(1)} a budget: ${FROM[action].join(' | ')} -> ${to} (needs ${ACTION_PERMISSION[action]}; send the budget version)`,
@@ -37,7 +37,7 @@ export function workflowRoutes(app: App, auth: Authenticator, workflow: Workflow
   app.get(
     '/budgets/:id/workflow',
     {
-      preHandler: auth.require('budgets:read'),
+      onRequest: auth.require('budgets:read'),
       schema: {
         tags,
         summary: "The budget's workflow transitions (who, when, from, to, comment, run id), oldest first",
@@ -51,7 +51,7 @@ export function workflowRoutes(app: App, auth: Authenticator, workflow: Workflow
   app.get(
     '/budgets/:id/approval-lines',
     {
-      preHandler: auth.require('budgets:read'),
+      onRequest: auth.require('budgets:read'),
       schema: {
         tags,
         summary: 'Lines an approver must review: requires_approval, or amount above approval_threshold',

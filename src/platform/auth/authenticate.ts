@@ -1,6 +1,6 @@
 /** Turns a request's bearer token into a TenantContext, registering unseen tenants on first use. */
 import { sql } from 'drizzle-orm';
-import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { LRUCache } from 'lru-cache';
 import type { Db } from '../db/client.ts';
 import { UnauthorizedError } from '../http/errors.ts';
@@ -36,8 +36,8 @@ export class TenantRegistry {
 export interface Authenticator {
   /** Verifies the request's token; throws 401. */
   context(req: FastifyRequest): Promise<TenantContext>;
-  /** A preHandler that authenticates and checks one permission (403). */
-  require(permission?: string): preHandlerAsyncHookHandler;
+  /** An onRequest hook that authenticates and checks one permission (401/403) before any body is read. */
+  require(permission?: string): onRequestAsyncHookHandler;
 }
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/;
