@@ -311,17 +311,19 @@ export async function until<T>(
   }
 }
 
-/** Polls GET /jobs/:id until the job is completed or failed; returns it. */
-// biome-ignore lint/suspicious/noExplicitAny: job results are free-form JSON
+/** Polls GET /jobs/:id until the job is completed or failed (calling `onPoll` each round); returns it. */
 export async function waitForJob(
   s: E2eServer,
   token: string,
   jobId: string,
   timeoutMs = 60_000,
+  onPoll?: () => Promise<void>,
+  // biome-ignore lint/suspicious/noExplicitAny: job results are free-form JSON
 ): Promise<any> {
   return until(
     `job ${jobId}`,
     async () => {
+      await onPoll?.();
       const res = await s.call('GET', `/jobs/${jobId}`, { token });
       if (res.status !== 200) throw new Error(`GET /jobs/${jobId}: ${res.status} ${res.text}`);
       return ['completed', 'failed'].includes(res.json.status) ? res.json : undefined;
