@@ -8,6 +8,7 @@ import {
   type E2eServer,
   e2eBackends,
   printOutputOnFailure,
+  START_TIMEOUT_MS,
   startServer,
   waitForJob,
   XLSX_TYPE,
@@ -48,7 +49,7 @@ describe.each(e2eBackends())('uploads over HTTP on %s', (backend) => {
   beforeAll(async () => {
     s = await startServer(backend, { redisDb: 3 });
     token = await s.token({ roles: ['planner'], permissions: ['actuals:write'] });
-  });
+  }, START_TIMEOUT_MS);
   afterAll(() => s?.stop());
 
   const upload = (query: string, body: string | Buffer, contentType: string, tok = token) =>

@@ -8,6 +8,7 @@ import {
   type E2eServer,
   e2eBackends,
   printOutputOnFailure,
+  START_TIMEOUT_MS,
   startServer,
   waitForJob,
   XLSX_TYPE,
@@ -92,7 +93,7 @@ describe.each(e2eBackends())('variance and recommendations over HTTP on %s', (ba
         amount: '120.00',
       },
     ]);
-  });
+  }, START_TIMEOUT_MS);
   afterAll(() => s?.stop());
 
   it('uploads actuals and FX rates, then reports month and year-to-date variance to the cent', async () => {

@@ -9,6 +9,7 @@ import {
   type E2eServer,
   e2eBackends,
   printOutputOnFailure,
+  START_TIMEOUT_MS,
   startServer,
 } from './server.ts';
 
@@ -43,7 +44,7 @@ describe.each(e2eBackends())('collaboration over WebSocket on %s', (backend) => 
     budgetId = b.json.budget_id;
     lineId = (await s.call('GET', `/budgets/${budgetId}/lines`, { token: alice.token })).json.items[0]
       .line_id;
-  });
+  }, START_TIMEOUT_MS);
   afterAll(async () => {
     for (const socket of sockets) if (socket.ws.readyState === WebSocket.OPEN) socket.ws.terminate();
     await s?.stop();

@@ -10,6 +10,7 @@ import {
   type E2eServer,
   e2eBackends,
   printOutputOnFailure,
+  START_TIMEOUT_MS,
   startServer,
   waitForJob,
   XLSX_TYPE,
@@ -27,7 +28,7 @@ describe.each(e2eBackends())('core routes over HTTP on %s', (backend) => {
     s = await startServer(backend, { redisDb: 1 });
     admin = await s.token();
     planner = await createUserAndLogin(s, admin, ['planner']);
-  });
+  }, START_TIMEOUT_MS);
   afterAll(() => s?.stop());
 
   const budget = (name: string, extra: Record<string, unknown> = {}) => ({

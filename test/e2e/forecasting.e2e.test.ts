@@ -1,6 +1,13 @@
 /** Black-box: forecasting models trained as background jobs (polled through /jobs/:id), then forecasts. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type E2eServer, e2eBackends, printOutputOnFailure, startServer, waitForJob } from './server.ts';
+import {
+  type E2eServer,
+  e2eBackends,
+  printOutputOnFailure,
+  START_TIMEOUT_MS,
+  startServer,
+  waitForJob,
+} from './server.ts';
 
 /** Three years of a monthly series with a yearly pattern and a small trend; cents on purpose. */
 const SERIES = Array.from({ length: 36 }, (_, i) => {
@@ -16,7 +23,7 @@ describe.each(e2eBackends())('forecasting over HTTP on %s', (backend) => {
   beforeAll(async () => {
     s = await startServer(backend, { redisDb: 4 });
     token = await s.token({ roles: ['planner'] });
-  });
+  }, START_TIMEOUT_MS);
   afterAll(() => s?.stop());
 
   const createModel = async (algorithm: string, hyperparameters: Record<string, number> = {}) => {

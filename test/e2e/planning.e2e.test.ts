@@ -5,6 +5,7 @@ import {
   type E2eServer,
   e2eBackends,
   printOutputOnFailure,
+  START_TIMEOUT_MS,
   startServer,
 } from './server.ts';
 
@@ -22,7 +23,7 @@ describe.each(e2eBackends())('planning routes over HTTP on %s', (backend) => {
     admin = await s.token();
     planner = await createUserAndLogin(s, admin, ['planner']);
     approver = await createUserAndLogin(s, admin, ['approver']);
-  });
+  }, START_TIMEOUT_MS);
   afterAll(() => s?.stop());
 
   const createBudget = async (name: string, lines: Record<string, unknown>[] = [], token = planner.token) => {

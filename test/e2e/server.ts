@@ -18,7 +18,10 @@ export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsh
 
 /** Where the server's code lives: this checkout, or E2E_SERVER_ROOT (another checkout, read only). */
 const SERVER_ROOT = resolve(process.env.E2E_SERVER_ROOT ?? join(import.meta.dirname, '..', '..'));
-const READY_TIMEOUT_MS = 90_000;
+// PGlite's WebAssembly start alone took 27 s on the 2-core machine under load (5 s idle).
+const READY_TIMEOUT_MS = 180_000;
+/** Timeout of the hooks that start a server (the config's 120 s hook timeout is too short under load). */
+export const START_TIMEOUT_MS = READY_TIMEOUT_MS + 60_000;
 const STOP_TIMEOUT_MS = 10_000;
 const OUTPUT_LIMIT = 1024 * 1024;
 
@@ -129,6 +132,56 @@ function redisUrlWithDb(base: string, db: number): string {
 
 const waitFor = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+interface Launched {
+  child: ChildProcess;
+  port: number;
+  ready: boolean;
+  portInUse: boolean;
+  failure: string;
+  output(): string;
+}
+
+/** Spawns `npm start`'s entry point and waits until /health answers, the child exits, or the deadline. */
+async function launch(env: Record<string, string>, requestedPort: number): Promise<Launched> {
+  let port = requestedPort;
+  let chunks = '';
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: SERVER_ROOT,
+    env: { ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const append = (d: Buffer) => {
+    chunks += d.toString();
+    if (chunks.length > OUTPUT_LIMIT) chunks = chunks.slice(-OUTPUT_LIMIT);
+  };
+  child.stdout!.on('data', append);
+  child.stderr!.on('data', append);
+  const exited = () => child.exitCode !== null || child.signalCode !== null;
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  let ready = false;
+  while (!ready && !exited() && Date.now() < deadline) {
+    const announced = parseListeningPort(chunks);
+    if (port === 0 && announced) port = announced;
+    if (port !== 0) {
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2000) });
+        ready = res.status === 200;
+      } catch {
+        // not listening yet
+      }
+    }
+    if (!ready) await waitFor(100);
+  }
+  let failure = '';
+  if (!ready && !exited()) {
+    child.kill('SIGKILL');
+    failure = `server not ready after ${READY_TIMEOUT_MS} ms; its output:\n${chunks}`;
+  } else if (!ready) {
+    failure = `server exited (code ${child.exitCode}, signal ${child.signalCode}) before it was ready; its output:\n${chunks}`;
+  }
+  return { child, port, ready, portInUse: /EADDRINUSE/.test(chunks), failure, output: () => chunks };
+}
+
 export interface StartOptions {
   /** Extra settings for the child. */
   env?: Record<string, string>;
@@ -160,57 +213,23 @@ export async function startServer(backend: E2eBackend, options: StartOptions): P
         : '',
     ...options.env,
   };
-  let chunks = '';
-  let exited: { code: number | null; signal: string | null } | undefined;
-  let child: ChildProcess | undefined;
-  let port = 0;
-
-  // A port found free may be taken before the child binds it: try again with another one.
-  for (let attempt = 0; attempt < 3; attempt++) {
-    port = options.port ?? (await freePort());
-    chunks = '';
-    exited = undefined;
-    const c = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      cwd: SERVER_ROOT,
-      env: { ...env, PORT: String(port) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child = c;
-    const append = (d: Buffer) => {
-      chunks += d.toString();
-      if (chunks.length > OUTPUT_LIMIT) chunks = chunks.slice(-OUTPUT_LIMIT);
-    };
-    c.stdout!.on('data', append);
-    c.stderr!.on('data', append);
-    c.once('exit', (code, signal) => {
-      exited = { code, signal };
-    });
-    const deadline = Date.now() + READY_TIMEOUT_MS;
-    let ready = false;
-    while (!ready && !exited && Date.now() < deadline) {
-      const announced = parseListeningPort(chunks);
-      if (port === 0 && announced) port = announced;
-      if (port !== 0) {
-        try {
-          const res = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2000) });
-          ready = res.status === 200;
-        } catch {
-          // not listening yet
-        }
-      }
-      if (!ready) await waitFor(100);
+  let launched: Launched | undefined;
+  try {
+    // A port found free may be taken before the child binds it: try again with another one.
+    for (let attempt = 0; !launched; attempt++) {
+      const port = options.port ?? (await freePort());
+      const l = await launch(env, port);
+      if (l.ready) launched = l;
+      else if (!l.portInUse || options.port !== undefined || attempt === 2) throw new Error(l.failure);
     }
-    if (ready) break;
-    if (!exited) {
-      c.kill('SIGKILL');
-      throw new Error(`server not ready after ${READY_TIMEOUT_MS} ms; its output:\n${chunks}`);
-    }
-    if (!/EADDRINUSE/.test(chunks) || options.port !== undefined)
-      throw new Error(
-        `server exited (${JSON.stringify(exited)}) before it was ready; its output:\n${chunks}`,
-      );
+  } catch (error) {
+    await database?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
   }
-  const proc = child!;
+  const { child: proc, port } = launched;
+  const exited = () => proc.exitCode !== null || proc.signalCode !== null;
+  const chunks = () => launched.output();
   const baseUrl = `http://127.0.0.1:${port}`;
 
   const server: E2eServer = {
@@ -220,7 +239,7 @@ export async function startServer(backend: E2eBackend, options: StartOptions): P
     dataDir,
     tenant,
     secret,
-    output: () => chunks,
+    output: () => chunks(),
     token: (o = {}) =>
       new SignJWT({
         tenant_id: o.tenant ?? tenant,
@@ -257,8 +276,8 @@ export async function startServer(backend: E2eBackend, options: StartOptions): P
       return { status: res.status, headers: res.headers, text, bytes, json };
     },
     async stop() {
-      if (!exited) {
-        const gone = new Promise<void>((r) => proc.once('exit', () => r()));
+      const gone = new Promise<void>((r) => proc.once('exit', () => r()));
+      if (!exited()) {
         proc.kill('SIGTERM');
         const timer = setTimeout(() => proc.kill('SIGKILL'), STOP_TIMEOUT_MS);
         await gone;
