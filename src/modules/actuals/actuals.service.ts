@@ -224,7 +224,8 @@ export class ActualsService {
     } catch (error) {
       if (!(error instanceof ImportRejectedError || error instanceof XlsxTooLargeError)) throw error;
       await withTenant(this.db, run.tenantId, (tx) => deleteUpload(tx, p.upload_id));
-      throw new PermanentJobError([error.message, ...error.errors.map((e) => e.message)].join('\n'));
+      const lines = new Set([error.message, ...error.errors.map((e) => e.message)]);
+      throw new PermanentJobError([...lines].join('\n'));
     }
   }
 
