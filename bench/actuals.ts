@@ -4,8 +4,7 @@
  * transaction) vs two baselines of the same run: papaparse parsing alone, and a raw COPY of the
  * same rows already normalised. Peak RSS is sampled during each phase.
  */
-import { once } from 'node:events';
-import { createReadStream, createWriteStream, mkdtempSync, statSync } from 'node:fs';
+import { createReadStream, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -20,32 +19,10 @@ import { ActualsService } from '../src/modules/actuals/actuals.service.ts';
 import { createPlatform } from '../src/platform/platform.ts';
 import { type TenantContext, tenantIdFromKey } from '../src/platform/tenancy/tenancy.ts';
 import { createTestDatabase } from '../test/helpers/databases.ts';
+import { ledgerRow, writeLedger } from '../test/helpers/ledger.ts';
 
 const ROWS = 100_000;
 const MB = 1024 * 1024;
-
-function row(i: number) {
-  const month = String((i % 12) + 1).padStart(2, '0');
-  const amount = `${(i % 9_973) + 1}.${String(i % 100).padStart(2, '0')}`;
-  return { month, gl: `6${String(i % 300).padStart(3, '0')}`, dept: `D${i % 12}`, cc: `CC${i % 40}`, amount };
-}
-
-async function writeLedger(path: string) {
-  const out = createWriteStream(path);
-  out.write('Period,GL Account,Department,Cost Centre,Category,Amount,Currency,Description\n');
-  for (let i = 0; i < ROWS; i++) {
-    const r = row(i);
-    // Accounting-style amounts: thousands separators and negatives in parentheses.
-    const shown =
-      i % 7 === 0
-        ? `"(${Number(r.amount.split('.')[0]).toLocaleString('en-US')}.${r.amount.split('.')[1]})"`
-        : r.amount;
-    if (!out.write(`2026-${r.month},${r.gl},${r.dept},${r.cc},opex,${shown},USD,ledger line ${i}\n`))
-      await once(out, 'drain');
-  }
-  out.end();
-  await once(out, 'finish');
-}
 
 /** Runs fn while sampling RSS; returns its duration and the peak RSS seen. */
 async function measured<T>(fn: () => Promise<T>) {
@@ -66,7 +43,7 @@ export async function benchActualsImport(): Promise<void> {
   if (!process.env.DATABASE_URL) process.env.DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
   const dir = mkdtempSync(join(tmpdir(), 'bf-bench-actuals-'));
   const file = join(dir, 'ledger.csv');
-  await writeLedger(file);
+  await writeLedger(file, ROWS);
   const bytes = statSync(file).size;
   const testDb = await createTestDatabase('postgres', 4);
   const config = loadConfig({
@@ -117,7 +94,7 @@ export async function benchActualsImport(): Promise<void> {
     const copy = await measured(async () => {
       function* lines() {
         for (let i = 0; i < ROWS; i++) {
-          const r = row(i);
+          const r = ledgerRow(i);
           const amount = i % 7 === 0 ? `-${r.amount}` : r.amount;
           yield `${ctx.tenantId}\t${batchId}\t${i + 2}\t2026-${r.month}-01\t${r.gl}\t${r.dept}\t${r.cc}\topex\t${amount}\tUSD\tledger line ${i}\n`;
         }

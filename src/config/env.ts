@@ -60,6 +60,12 @@ export const envSchema = z.object({
   LOGIN_RATE_LIMIT_PER_MINUTE: int(10, 1, 10_000),
 
   BODY_LIMIT_BYTES: int(8 * 1024 * 1024, 1024, 512 * 1024 * 1024),
+  // Raw-body uploads (docs/api.md "Uploads"): actuals files are streamed and staged, never held whole.
+  ACTUALS_MAX_UPLOAD_BYTES: int(512 * 1024 * 1024, 1024, 16 * 1024 * 1024 * 1024),
+  // XLSX zip-bomb limits, checked before a spreadsheet library reads the file.
+  XLSX_MAX_ENTRIES: int(1_000, 10, 1_000_000),
+  XLSX_MAX_INFLATED_BYTES: int(256 * 1024 * 1024, 1024 * 1024, 16 * 1024 * 1024 * 1024),
+  XLSX_MAX_IN_MEMORY_BYTES: int(32 * 1024 * 1024, 64 * 1024, 4 * 1024 * 1024 * 1024),
   CACHE_ENABLED: bool(true),
   CACHE_TTL_SECONDS: int(3600, 1, 60 * 60 * 24 * 30),
   AUDIT_ENABLED: bool(true),

@@ -96,6 +96,12 @@ export async function startTestApp(
   };
 }
 
+/** Listens on a random port of 127.0.0.1 (real sockets); returns the API's base URL. */
+export async function listenTestApp(t: TestApp): Promise<{ origin: string; api: string }> {
+  const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
+  return { origin: address, api: `${address}${API_PREFIX}` };
+}
+
 /** A fresh tenant key, so suites never share data by accident. */
 export function newTenant(): string {
   return `t-${uuidv7()}`;

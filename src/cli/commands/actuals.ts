@@ -8,6 +8,7 @@ import { ImportRejectedError } from '../../modules/actuals/actuals.importer.ts';
 import { MappingService } from '../../modules/actuals/actuals.mappings.ts';
 import type { FileFormat } from '../../modules/actuals/actuals.readers.ts';
 import { ActualsService } from '../../modules/actuals/actuals.service.ts';
+import { withFileAccess } from '../../platform/files/zip-limits.ts';
 import { AppError } from '../../platform/http/errors.ts';
 import { createPlatform } from '../../platform/platform.ts';
 import { type TenantContext, tenantIdFromKey } from '../../platform/tenancy/tenancy.ts';
@@ -71,17 +72,21 @@ export function registerActualsCommands(program: Command): void {
         );
         const size = statSync(file).size;
         bar.start(size, 0);
-        const batch = await new ActualsService(db, platform.queue).importNow(
-          ctx,
-          createReadStream(file, { highWaterMark: 256 * 1024 }),
-          {
-            batchKey: o.batch ?? basename(file),
-            fileName: basename(file),
-            format,
-            mapping,
-            mappingName: name,
-            onBytes: (n) => bar.update(n),
-          },
+        const service = new ActualsService(db, platform.queue, platform.config);
+        const batch = await withFileAccess(file, (access) =>
+          service.importNow(
+            ctx,
+            createReadStream(file, { highWaterMark: 256 * 1024 }),
+            {
+              batchKey: o.batch ?? basename(file),
+              fileName: basename(file),
+              format,
+              mapping,
+              mappingName: name,
+              onBytes: (n) => bar.update(n),
+            },
+            access,
+          ),
         );
         bar.update(size);
         bar.stop();

@@ -70,7 +70,40 @@ async function* utf8Chunks(bytes: ByteSource): AsyncGenerator<string> {
   if (rest) yield rest;
 }
 
-/** CSV rows through papaparse's streaming parser (backpressure respected). */
+/** Papaparse's chunk-level parser (what its own streamers use; not in @types/papaparse). */
+interface ParserHandle {
+  parse(
+    input: string,
+    baseIndex: number,
+    ignoreLastRow: boolean,
+  ): { data: string[][]; meta: { cursor: number } };
+}
+type PapaInternals = { ParserHandle: new (config: Papa.ParseConfig) => ParserHandle };
+
+/** Text is parsed in slices of this many characters (about 1,000 ledger rows). */
+const SLICE_CHARS = 64 * 1024;
+/** A row longer than this is not a ledger row; refusing it keeps the carried partial row small. */
+const MAX_ROW_CHARS = 4 * 1024 * 1024;
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** The text in slices of at most SLICE_CHARS (a split surrogate pair is rejoined with the carried row). */
+async function* slices(first: string, rest: AsyncIterable<string>): AsyncGenerator<string> {
+  async function* all() {
+    yield first;
+    yield* rest;
+  }
+  for await (const text of all())
+    for (let at = 0; at < text.length; at += SLICE_CHARS) yield text.slice(at, at + SLICE_CHARS);
+}
+
+/**
+ * CSV rows, parsed slice by slice with papaparse, the unfinished last row carried to the next
+ * slice (as papaparse's own streamers do). Cost is linear in the file: papaparse's stream mode
+ * re-cuts its whole input chunk each time backpressure pauses it (every 16 rows), which made
+ * 1 MiB chunks quadratic. Between slices the event loop gets a turn, so a large import never
+ * holds the API up for more than one slice's work.
+ */
 export async function* csvRows(
   bytes: ByteSource,
   mapping: Pick<Mapping, 'delimiter'>,
@@ -82,19 +115,25 @@ export async function* csvRows(
   const delimiter = mapping.delimiter ?? sniffDelimiter(head.value);
   info.delimiter = delimiter;
   info.delimiterDetected = mapping.delimiter === undefined;
-  async function* all() {
-    yield head.value;
-    yield* text;
-  }
-  const parser = Papa.parse(Papa.NODE_STREAM_INPUT, { delimiter, header: false, skipEmptyLines: false });
-  const input = Readable.from(all(), { objectMode: false });
-  input.on('error', (e) => parser.destroy(e));
-  input.pipe(parser);
+  const { ParserHandle } = Papa as unknown as PapaInternals;
+  const parser = new ParserHandle({ delimiter, header: false, skipEmptyLines: false });
+  let partial = '';
+  let base = 0;
   let rowNumber = 0;
-  for await (const row of parser as AsyncIterable<string[]>) {
-    rowNumber++;
-    yield { rowNumber, cells: row };
+  for await (const slice of slices(head.value, { [Symbol.asyncIterator]: () => text })) {
+    const aggregate = partial + slice;
+    const { data, meta } = parser.parse(aggregate, base, true);
+    partial = aggregate.slice(meta.cursor - base);
+    base = meta.cursor;
+    for (const cells of data) yield { rowNumber: ++rowNumber, cells };
+    if (partial.length > MAX_ROW_CHARS)
+      throw new UnreadableFileError(
+        `row ${rowNumber + 1} is longer than ${MAX_ROW_CHARS} characters (an unclosed quote?)`,
+      );
+    await nextTurn();
   }
+  if (partial)
+    for (const cells of parser.parse(partial, base, false).data) yield { rowNumber: ++rowNumber, cells };
 }
 
 type ExcelValue = ExcelJS.CellValue;

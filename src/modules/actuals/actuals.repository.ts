@@ -173,19 +173,30 @@ export async function insertUploadChunk(
   seq: number,
   data: Buffer,
 ) {
-  await tx.insert(actualUploads).values({ tenantId, id, seq, data });
+  // As base64 text: PGlite serialises a bytea parameter byte by byte (1.2 s per MiB here, 0.2 s as base64).
+  await tx
+    .insert(actualUploads)
+    .values({ tenantId, id, seq, data: sql`decode(${data.toString('base64')}, 'base64')` });
 }
 
 /** One chunk of a staged upload, or undefined past the end. */
 export async function uploadChunk(tx: Queryable, id: string, seq: number): Promise<Buffer | undefined> {
+  // Base64 for the same reason as above (PGlite reads bytea slowly too); Buffer.from skips its line breaks.
   const [row] = await tx
-    .select({ data: actualUploads.data })
+    .select({ data: sql<string>`encode(${actualUploads.data}, 'base64')` })
     .from(actualUploads)
     .where(and(eq(actualUploads.id, id), eq(actualUploads.seq, seq)));
-  if (!row) return undefined;
-  const d = row.data as Uint8Array;
-  // pg gives a Buffer, PGlite a Uint8Array: same bytes, no copy.
-  return Buffer.isBuffer(d) ? d : Buffer.from(d.buffer, d.byteOffset, d.byteLength);
+  return row ? Buffer.from(row.data, 'base64') : undefined;
+}
+
+/** Sizes of a staged upload's chunks in order (for random access to an XLSX's zip directory). */
+export async function uploadChunkSizes(tx: Queryable, id: string): Promise<number[]> {
+  const rows = await tx
+    .select({ bytes: sql<number>`octet_length(${actualUploads.data})`.mapWith(Number) })
+    .from(actualUploads)
+    .where(eq(actualUploads.id, id))
+    .orderBy(asc(actualUploads.seq));
+  return rows.map((r) => r.bytes);
 }
 
 /** Removes a staged upload. */

@@ -1,10 +1,10 @@
 /** REST routes of actuals: file imports (raw body, streamed), batches, actuals, saved mappings. */
-import type { Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { type Authenticator, ctxOf } from '../../platform/auth/authenticate.ts';
 import { AppError, ValidationError } from '../../platform/http/errors.ts';
 import { type App, errorResponses } from '../../platform/http/types.ts';
+import { rawUploadParser } from '../../platform/http/uploads.ts';
 import { pageQuery } from '../../shared/validation.ts';
 import type { MappingService } from './actuals.mappings.ts';
 import type { FileFormat } from './actuals.readers.ts';
@@ -41,7 +41,7 @@ function formatOf(req: FastifyRequest, given: FileFormat | undefined): FileForma
 }
 
 /** Reads up to `max` bytes; says whether the body ended within them, and hands back the rest. */
-async function readHead(body: Readable, max: number) {
+async function readHead(body: AsyncIterable<Buffer>, max: number) {
   const it = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const head: Buffer[] = [];
   let size = 0;
@@ -64,9 +64,11 @@ export function actualsRoutes(
 ): void {
   app.register(async (scope) => {
     const api = scope as unknown as App;
-    // The upload stays a stream: it is never buffered whole (only the first MiB, to decide inline or job).
-    api.addContentTypeParser(['text/csv', XLSX_TYPE, 'application/octet-stream'], (_req, payload, done) =>
-      done(null, payload),
+    // The upload stays a stream, capped at the upload limit: it is never buffered whole (only the
+    // first MiB, to decide inline or job). Auth (onRequest) has run before it is touched.
+    api.addContentTypeParser(
+      ['text/csv', XLSX_TYPE, 'application/octet-stream'],
+      rawUploadParser(actuals.maxUploadBytes),
     );
 
     api.post(
@@ -90,8 +92,8 @@ export function actualsRoutes(
           throw new ValidationError([
             { path: 'query.batch_key', code: 'required', message: 'batch_key (or file_name) is required' },
           ]);
-        const body = req.body as Readable | undefined;
-        if (!body || typeof (body as Readable)[Symbol.asyncIterator] !== 'function')
+        const body = req.body as AsyncIterable<Buffer> | undefined;
+        if (!body || typeof body[Symbol.asyncIterator] !== 'function')
           throw new AppError(400, 'validation_failed', 'Request validation failed', [
             { path: 'body', code: 'required', message: 'send the file as the request body' },
           ]);

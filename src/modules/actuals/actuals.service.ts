@@ -1,8 +1,17 @@
 /** Actuals use cases: import (inline or as a job, one code path), batches, and reading actuals. */
 import { validate as isUuid, v7 as uuidv7 } from 'uuid';
+import type { AppConfig } from '../../config/env.ts';
 import type { Db, Tx } from '../../platform/db/client.ts';
-import { AppError, fieldError, NotFoundError } from '../../platform/http/errors.ts';
+import {
+  bufferAccess,
+  checkZip,
+  NotAZipError,
+  type RandomAccess,
+  XlsxTooLargeError,
+} from '../../platform/files/zip-limits.ts';
+import { fieldError, NotFoundError } from '../../platform/http/errors.ts';
 import { decodeCursor, pageOf } from '../../platform/http/pagination.ts';
+import { BodyTooLargeError } from '../../platform/http/uploads.ts';
 import { type JobQueue, type JobRun, PermanentJobError } from '../../platform/queue/queue.ts';
 import { type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
@@ -21,12 +30,16 @@ import {
   uploadChunk,
 } from './actuals.repository.ts';
 import type { ActualsQuery } from './actuals.schema.ts';
+import { DEFAULT_XLSX_SETTINGS, stagedAccess, streamingZipLimits, type XlsxSettings } from './actuals.zip.ts';
 
 export const IMPORT_JOB = 'actuals.import';
 /** Uploads larger than this run as a job. */
 export const INLINE_MAX_BYTES = 1024 * 1024;
-/** Largest accepted upload (413 above). */
+/** Largest accepted upload by default (413 above; ACTUALS_MAX_UPLOAD_BYTES). */
 export const MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
+
+/** Settings of the service; absent ones take the defaults of src/config/env.ts. */
+export type ActualsSettings = Partial<Pick<AppConfig, 'ACTUALS_MAX_UPLOAD_BYTES'> & XlsxSettings>;
 const STAGE_CHUNK_BYTES = 1024 * 1024;
 
 /** What an import job carries: where the bytes are staged and how to read them. */
@@ -78,17 +91,49 @@ function decodeActualsCursor(cursor: string | undefined) {
 }
 
 export class ActualsService {
+  /** Largest upload accepted (413 above). */
+  readonly maxUploadBytes: number;
+  private readonly xlsx: XlsxSettings;
+
   constructor(
     private readonly db: Db,
     private readonly queue: JobQueue,
+    settings: ActualsSettings = {},
   ) {
+    this.maxUploadBytes = settings.ACTUALS_MAX_UPLOAD_BYTES ?? MAX_UPLOAD_BYTES;
+    this.xlsx = { ...DEFAULT_XLSX_SETTINGS, ...settings };
     queue.register<ImportJobPayload>(IMPORT_JOB, (run) => this.runJob(run));
   }
 
-  /** Imports a file now, in one transaction; throws ImportRejectedError (422) if any row is bad. */
-  async importNow(ctx: TenantContext, bytes: ByteSource, opts: ImportOptions): Promise<BatchView> {
+  /**
+   * Imports a file now, in one transaction; throws ImportRejectedError (422) if any row is bad.
+   * An XLSX is checked against the zip limits first (413 xlsx_too_large): from the chunks when
+   * they are all in memory, otherwise through `access` (a file).
+   */
+  async importNow(
+    ctx: TenantContext,
+    bytes: ByteSource,
+    opts: ImportOptions,
+    access?: RandomAccess,
+  ): Promise<BatchView> {
+    if (opts.format === 'xlsx') {
+      const source = access ?? (Array.isArray(bytes) ? bufferAccess(Buffer.concat(bytes)) : undefined);
+      if (!source) throw new Error('an XLSX import needs random access to the file for its zip check');
+      await this.checkXlsx(source);
+    }
     const batch = await withTenant(this.db, ctx.tenantId, (tx) => importActualsIn(tx, ctx, bytes, opts));
     return presentBatch(batch);
+  }
+
+  /** 413 xlsx_too_large past a zip limit; 422 unreadable_file for what is not a zip. */
+  private async checkXlsx(source: RandomAccess): Promise<void> {
+    try {
+      await checkZip(source, streamingZipLimits(this.xlsx));
+    } catch (error) {
+      if (!(error instanceof NotAZipError)) throw error;
+      const message = `not a readable XLSX workbook: ${error.message}`;
+      throw new ImportRejectedError([{ path: 'file', code: 'unreadable_file', message }], 1, 0);
+    }
   }
 
   /** Stores an upload's bytes (already-read head, then the rest) for a job; 413 beyond the limit. */
@@ -119,10 +164,7 @@ export class ActualsService {
     try {
       for await (const chunk of all()) {
         total += chunk.length;
-        if (total > MAX_UPLOAD_BYTES)
-          throw new AppError(413, 'payload_too_large', `upload is larger than ${MAX_UPLOAD_BYTES} bytes`, [
-            { path: 'body', code: 'too_big', message: `upload is larger than ${MAX_UPLOAD_BYTES} bytes` },
-          ]);
+        if (total > this.maxUploadBytes) throw new BodyTooLargeError(this.maxUploadBytes);
         pending.push(chunk);
         pendingBytes += chunk.length;
         if (pendingBytes >= STAGE_CHUNK_BYTES) await flush();
@@ -166,6 +208,7 @@ export class ActualsService {
       void run.progress(Math.min(99, (n / Math.max(1, p.upload_bytes)) * 100)).catch(() => {});
     try {
       const batch = await withTenant(this.db, run.tenantId, async (tx) => {
+        if (p.format === 'xlsx') await this.checkXlsx(await stagedAccess(tx, p.upload_id));
         const b = await importActualsIn(tx, ctx, stagedBytes(tx, p.upload_id), {
           batchKey: p.batch_key,
           fileName: p.file_name,
@@ -179,9 +222,10 @@ export class ActualsService {
       });
       return presentBatch(batch);
     } catch (error) {
-      if (!(error instanceof ImportRejectedError)) throw error;
+      if (!(error instanceof ImportRejectedError || error instanceof XlsxTooLargeError)) throw error;
       await withTenant(this.db, run.tenantId, (tx) => deleteUpload(tx, p.upload_id));
-      throw new PermanentJobError([error.message, ...error.errors.map((e) => e.message)].join('\n'));
+      const lines = new Set([error.message, ...error.errors.map((e) => e.message)]);
+      throw new PermanentJobError([...lines].join('\n'));
     }
   }
 

@@ -6,10 +6,14 @@
 import ExcelJS from 'exceljs';
 import Papa from 'papaparse';
 import type { z } from 'zod';
+import type { AppConfig } from '../../config/env.ts';
+import { bufferAccess, checkZip, NotAZipError } from '../../platform/files/zip-limits.ts';
 import { type FieldError, ValidationError } from '../../platform/http/errors.ts';
 import { type LineCreateInput, lineCreateSchema } from '../lines/lines.schema.ts';
 
 export type SheetFormat = 'csv' | 'xlsx';
+/** The zip limits of a line import: the whole workbook is loaded, so it is bounded by the in-memory limit. */
+export type SheetLimits = Pick<AppConfig, 'XLSX_MAX_ENTRIES' | 'XLSX_MAX_IN_MEMORY_BYTES'>;
 
 /** A row of the file: its 1-based row number and its cells by header. */
 export interface SheetRow {
@@ -39,7 +43,18 @@ function cellText(value: ExcelJS.CellValue): string {
   return '';
 }
 
-async function xlsxGrid(bytes: Buffer): Promise<string[][]> {
+async function xlsxGrid(bytes: Buffer, limits: SheetLimits): Promise<string[][]> {
+  try {
+    // ExcelJS inflates and holds the whole workbook: refuse a zip bomb before it does.
+    await checkZip(bufferAccess(bytes), {
+      maxEntries: { value: limits.XLSX_MAX_ENTRIES, setting: 'XLSX_MAX_ENTRIES' },
+      maxInflatedBytes: { value: limits.XLSX_MAX_IN_MEMORY_BYTES, setting: 'XLSX_MAX_IN_MEMORY_BYTES' },
+    });
+  } catch (error) {
+    if (error instanceof NotAZipError)
+      throw bad('body', 'unreadable_file', 'The body is not a readable XLSX file');
+    throw error;
+  }
   const wb = new ExcelJS.Workbook();
   try {
     await wb.xlsx.load(bytes as unknown as ArrayBuffer);
@@ -67,8 +82,12 @@ function csvGrid(bytes: Buffer): string[][] {
 }
 
 /** Parses the file into rows keyed by the header's field names (blank rows skipped). */
-export async function readSheet(bytes: Buffer, format: SheetFormat): Promise<SheetRow[]> {
-  const grid = format === 'csv' ? csvGrid(bytes) : await xlsxGrid(bytes);
+export async function readSheet(
+  bytes: Buffer,
+  format: SheetFormat,
+  limits: SheetLimits,
+): Promise<SheetRow[]> {
+  const grid = format === 'csv' ? csvGrid(bytes) : await xlsxGrid(bytes, limits);
   const header = (grid[0] ?? []).map((h) => h.trim().toLowerCase().replace(/\s+/g, '_'));
   if (header.every((h) => h === '')) throw bad('rows.1', 'missing_header', 'Row 1 must name the line fields');
   const unknown = header.filter((h) => h !== '' && !FIELDS.has(h));

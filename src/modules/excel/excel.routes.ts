@@ -1,9 +1,9 @@
 /** Spreadsheet routes: budget and variance workbooks (XLSX), and lines imported from XLSX or CSV. */
-import type { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type Authenticator, ctxOf } from '../../platform/auth/authenticate.ts';
-import { AppError, ValidationError } from '../../platform/http/errors.ts';
+import { ValidationError } from '../../platform/http/errors.ts';
 import { type App, errorResponses } from '../../platform/http/types.ts';
+import { rawUploadParser } from '../../platform/http/uploads.ts';
 import { varianceParams, varianceQuery } from '../variance/variance.schema.ts';
 import type { SheetFormat } from './excel.import.ts';
 import { lineImportQuery, lineImportResponse, XLSX_TYPE, xlsxResponse } from './excel.schema.ts';
@@ -32,22 +32,15 @@ function formatOf(req: FastifyRequest, given: SheetFormat | undefined): SheetFor
   ]);
 }
 
-/** Reads the whole body, refusing more than `max` bytes (a line file is at most 10,000 rows). */
-async function readBody(body: unknown, max: number): Promise<Buffer> {
-  if (!body || typeof (body as Readable)[Symbol.asyncIterator] !== 'function')
+/** Reads the whole body (the parser caps it at the body limit: a line file is at most 10,000 rows). */
+async function readBody(body: unknown): Promise<Buffer> {
+  const stream = body as AsyncIterable<Buffer> | undefined;
+  if (!stream || typeof stream[Symbol.asyncIterator] !== 'function')
     throw new ValidationError([
       { path: 'body', code: 'required', message: 'send the file as the request body' },
     ]);
   const parts: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as Readable) {
-    size += (chunk as Buffer).length;
-    if (size > max)
-      throw new AppError(413, 'body_too_large', `The file is larger than ${max} bytes`, [
-        { path: 'body', code: 'body_too_large', message: `The file is larger than ${max} bytes` },
-      ]);
-    parts.push(chunk as Buffer);
-  }
+  for await (const chunk of stream) parts.push(chunk);
   return Buffer.concat(parts);
 }
 
@@ -85,10 +78,8 @@ export function excelRoutes(app: App, auth: Authenticator, excel: ExcelService, 
 
   app.register(async (scope) => {
     const api = scope as unknown as App;
-    // The body stays a stream here and is read with a size cap in the handler.
-    api.addContentTypeParser(['text/csv', XLSX_TYPE, 'application/octet-stream'], (_req, payload, done) =>
-      done(null, payload),
-    );
+    // The body stays a stream, capped at the body limit (413 from content-length at once).
+    api.addContentTypeParser(['text/csv', XLSX_TYPE, 'application/octet-stream'], rawUploadParser(bodyLimit));
     api.post(
       '/budgets/:id/lines/import',
       {
@@ -104,7 +95,7 @@ export function excelRoutes(app: App, auth: Authenticator, excel: ExcelService, 
       },
       async (req) => {
         const format = formatOf(req, req.query.format);
-        const bytes = await readBody(req.body, bodyLimit);
+        const bytes = await readBody(req.body);
         return excel.importLines(ctxOf(req), req.params.id, bytes, format, req.query);
       },
     );

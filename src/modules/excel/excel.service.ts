@@ -73,7 +73,7 @@ export class ExcelService {
   async importLines(ctx: TenantContext, id: string, bytes: Buffer, format: SheetFormat, q: LineImportQuery) {
     // Another tenant's budget is a 404 whatever the file holds.
     await withTenant(this.deps.db, ctx.tenantId, (tx) => mustFind(tx, id));
-    const { inputs, fileRows, errors } = toLineInputs(await readSheet(bytes, format));
+    const { inputs, fileRows, errors } = toLineInputs(await readSheet(bytes, format, this.deps.config));
     // The lines API's own rules (amount from quantity x unit cost, allocation, spread), run on
     // the rows the schema accepted, so one answer lists every bad row.
     try {

@@ -1,9 +1,9 @@
 /** REST routes of FX rates (permissions: actuals:read / actuals:write, as rates exist to convert actuals). */
-import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { type Authenticator, ctxOf } from '../../platform/auth/authenticate.ts';
 import { fieldError } from '../../platform/http/errors.ts';
 import { type App, errorResponses } from '../../platform/http/types.ts';
+import { rawUploadParser } from '../../platform/http/uploads.ts';
 import {
   convertQuery,
   convertResponse,
@@ -18,7 +18,7 @@ import type { FxService } from './fx.service.ts';
 const tags = ['fx-rates'];
 
 /** Registers /fx-rates routes. */
-export function fxRoutes(app: App, auth: Authenticator, fx: FxService): void {
+export function fxRoutes(app: App, auth: Authenticator, fx: FxService, bodyLimit: number): void {
   app.put(
     '/fx-rates',
     {
@@ -81,7 +81,8 @@ export function fxRoutes(app: App, auth: Authenticator, fx: FxService): void {
 
   app.register(async (scope) => {
     const api = scope as unknown as App;
-    api.addContentTypeParser('text/csv', (_req, payload, done) => done(null, payload));
+    // Streamed, capped at the body limit; the rows are read as they arrive.
+    api.addContentTypeParser('text/csv', rawUploadParser(bodyLimit));
     api.post(
       '/fx-rates/imports',
       {
@@ -94,7 +95,7 @@ export function fxRoutes(app: App, auth: Authenticator, fx: FxService): void {
         },
       },
       async (req) => {
-        const body = req.body as Readable | undefined;
+        const body = req.body as AsyncIterable<Buffer> | undefined;
         if (!body || typeof body[Symbol.asyncIterator] !== 'function')
           throw fieldError('body', 'required', 'send the CSV as a text/csv request body');
         return fx.importCsv(ctxOf(req), body);

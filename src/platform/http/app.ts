@@ -49,8 +49,10 @@ import type { Platform } from '../platform.ts';
 import { registerWebSocket } from '../ws/gateway.ts';
 import { frameworkErrors, installErrorHandling } from './error-handler.ts';
 import { healthRoutes } from './health.routes.ts';
+import { installJsonBodyParser } from './json-body.ts';
 import { rejectNulCharacters } from './nul-guard.ts';
 import { API_PREFIX, type App } from './types.ts';
+import { closeIfBodyUnread } from './uploads.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
@@ -78,7 +80,10 @@ export async function buildApp(platform: Platform, logger: FastifyServerOptions[
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
+  // The JSON parser checks the body for NUL; this hook checks query and path (never a stream).
+  installJsonBodyParser(app);
   app.addHook('preValidation', rejectNulCharacters);
+  app.addHook('onSend', closeIfBodyUnread);
   installErrorHandling(app);
 
   // With Redis the login limit is shared by every process; otherwise it is per process.
@@ -133,7 +138,7 @@ export async function buildApp(platform: Platform, logger: FastifyServerOptions[
   const forecasting = createForecasting(platform, deps);
   app.addHook('onClose', () => forecasting.close());
   // Registers the import job handler too, so that `bf worker` runs imports.
-  const actuals = new ActualsService(platform.database.db, platform.queue);
+  const actuals = new ActualsService(platform.database.db, platform.queue, config);
   const importMappings = new MappingService(platform.database.db);
   const fx = new FxService(platform.database.db);
   const variance = new VarianceService(deps, platform.queue);
@@ -170,7 +175,7 @@ export async function buildApp(platform: Platform, logger: FastifyServerOptions[
       registerForecasting(a, auth, forecasting);
       registerCollaboration(a, auth, collaboration);
       actualsRoutes(a, auth, actuals, importMappings);
-      fxRoutes(a, auth, fx);
+      fxRoutes(a, auth, fx, config.BODY_LIMIT_BYTES);
     },
     { prefix: API_PREFIX },
   );

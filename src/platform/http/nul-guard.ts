@@ -1,9 +1,10 @@
 /**
  * PostgreSQL text cannot hold U+0000, so a string containing it would fail in the database.
- * This hook refuses such requests up front, naming the field.
+ * Such requests are refused up front, naming the field: the query and path here, the JSON body
+ * in its parser (json-body.ts). Only parsed values are walked, never a request stream.
  */
 import type { FastifyRequest } from 'fastify';
-import { fieldError } from './errors.ts';
+import { fieldError, type ValidationError } from './errors.ts';
 
 /** Path of the first string containing U+0000 in a parsed value, or undefined. Iterative: deep input is safe. */
 export function findNul(root: unknown, prefix: string): string | undefined {
@@ -14,7 +15,7 @@ export function findNul(root: unknown, prefix: string): string | undefined {
       if (value.includes('\u0000')) return path || '(root)';
     } else if (Array.isArray(value)) {
       for (let i = value.length - 1; i >= 0; i--) stack.push([value[i], path ? `${path}.${i}` : String(i)]);
-    } else if (value && typeof value === 'object') {
+    } else if (isPlainObject(value)) {
       for (const [k, v] of Object.entries(value)) {
         if (k.includes('\u0000')) return path ? `${path}.${k}` : k;
         stack.push([v, path ? `${path}.${k}` : k]);
@@ -24,8 +25,20 @@ export function findNul(root: unknown, prefix: string): string | undefined {
   return undefined;
 }
 
-/** preValidation hook: 400 for a NUL character anywhere in the body, query or path. */
+/** Only JSON-shaped objects are walked: a stream, Buffer or any class instance never is. */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** The 400 for a NUL character at `path`. */
+export function nulError(path: string): ValidationError {
+  return fieldError(path, 'null_character', `${path} must not contain the NUL character (U+0000)`);
+}
+
+/** preValidation hook: 400 for a NUL character in the query or path (the JSON body is checked when parsed). */
 export async function rejectNulCharacters(req: FastifyRequest): Promise<void> {
-  const path = findNul(req.body, '') ?? findNul(req.query, 'query') ?? findNul(req.params, 'params');
-  if (path) throw fieldError(path, 'null_character', `${path} must not contain the NUL character (U+0000)`);
+  const path = findNul(req.query, 'query') ?? findNul(req.params, 'params');
+  if (path) throw nulError(path);
 }
