@@ -2,9 +2,11 @@
 import { benchActualsImport } from './actuals.ts';
 import { benchCollaboration } from './collaboration.ts';
 import { benchCore } from './core.ts';
+import { benchRedisOutage } from './redis-outage.ts';
 import { benchVariance } from './variance.ts';
 
 await benchCore();
 await benchActualsImport();
 await benchVariance();
 await benchCollaboration();
+await benchRedisOutage();
