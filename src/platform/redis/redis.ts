@@ -26,17 +26,18 @@ export interface ConnectOptions {
   keyPrefix?: string;
 }
 
-/** Messages ioredis uses for "could not send" and "no reply in time". */
+/**
+ * What ioredis says when a command could not be sent or got no reply in time. Only ioredis's
+ * own wording: a bare ECONNREFUSED may come from PostgreSQL and must not be blamed on Redis.
+ */
 const REDIS_FAILURE =
-  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EHOSTUNREACH|Connection is closed|Stream isn't writeable|Command timed out|Reached the max retries|enableOfflineQueue/;
+  /^(Connection is closed\.?|Stream isn't writeable and enableOfflineQueue options is false|Command timed out|Reached the max retries per request limit.*)$/;
 
 /** Whether an error says Redis could not be reached (as opposed to a bug or a bad command). */
 export function isRedisUnavailable(error: unknown): boolean {
   if (error instanceof DependencyUnavailableError) return error.dependency === 'Redis';
   if (!(error instanceof Error)) return false;
-  const name = error.name ?? '';
-  if (name === 'MaxRetriesPerRequestError') return true;
-  return REDIS_FAILURE.test(error.message) && !/^(ERR|WRONGTYPE|NOSCRIPT) /.test(error.message);
+  return error.name === 'MaxRetriesPerRequestError' || REDIS_FAILURE.test(error.message);
 }
 
 /** Rejects with a 503 naming Redis when `promise` takes longer than `ms`. */
