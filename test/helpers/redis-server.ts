@@ -58,6 +58,9 @@ export class TestRedisServer {
       ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persist],
       { stdio: 'ignore' },
     );
+    // Never outlive the test process.
+    const child = this.child;
+    process.once('exit', () => child.kill('SIGKILL'));
     await this.waitUntilAnswering();
   }
 
