@@ -114,6 +114,7 @@ export function installErrorHandling(app: FastifyInstance): void {
       !(rawError instanceof AppError) && isRedisUnavailable(rawError)
         ? (new DependencyUnavailableError('Redis', 'this request') as unknown as FastifyError)
         : rawError;
+    if (error !== rawError) req.log.warn({ err: rawError }, 'Redis unavailable: answered 503');
     if (error instanceof DependencyUnavailableError)
       reply.header('retry-after', String(error.retryAfterSeconds));
     if (error instanceof AppError) {
