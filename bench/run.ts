@@ -2,6 +2,7 @@
 import { benchActualsImport } from './actuals.ts';
 import { benchCollaboration } from './collaboration.ts';
 import { benchCore } from './core.ts';
+import { benchRedisOutage } from './redis-outage.ts';
 import { benchUploads } from './uploads.ts';
 import { benchVariance } from './variance.ts';
 
@@ -10,3 +11,4 @@ await benchActualsImport();
 await benchUploads();
 await benchVariance();
 await benchCollaboration();
+await benchRedisOutage();

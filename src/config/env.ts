@@ -50,6 +50,8 @@ export const envSchema = z.object({
   DATABASE_URL: url(/^postgres(ql)?:$/, 'postgres://user@host:5432/db'),
   DATABASE_POOL_SIZE: int(20, 1, 1000),
   REDIS_URL: url(/^rediss?:$/, 'redis://127.0.0.1:6379'),
+  // Longest wait for a Redis connection or reply; then the feature degrades (docs/operations.md).
+  REDIS_TIMEOUT_MS: int(1000, 50, 60_000),
   AMQP_URL: url(/^amqps?:$/, 'amqp://guest:guest@127.0.0.1:5672'),
 
   JWT_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
@@ -105,6 +107,8 @@ export const envSchema = z.object({
   JOB_RETRY_BASE_MS: int(60_000, 1, 24 * 60 * 60 * 1000),
   // Whether API processes also run jobs (false: only `bf worker` processes do).
   JOBS_IN_API: bool(true),
+  // BullMQ: a job whose process died is retried once its lock is this old (stalled-job check).
+  JOB_STALL_TIMEOUT_MS: int(10_000, 500, 10 * 60 * 1000),
   JOB_QUEUE_NAME: z
     .string()
     .regex(/^[A-Za-z0-9_-]{1,100}$/)

@@ -9,6 +9,7 @@ import { migrateDatabase } from './db/migrate.ts';
 import { createMemoryPubSub, createRedisPubSub, type PubSub } from './pubsub/pubsub.ts';
 import { createBullDispatcher, createInProcessDispatcher } from './queue/dispatchers.ts';
 import { JobQueue, JobRunner } from './queue/queue.ts';
+import { RedisMonitor } from './redis/redis.ts';
 
 export interface Platform {
   config: AppConfig;
@@ -22,6 +23,8 @@ export interface Platform {
   pubsub: PubSub;
   /** Prefix of every Redis key this platform writes. */
   keyPrefix: string;
+  /** The Redis connections (undefined without REDIS_URL): state, logging, new connections. */
+  redis: RedisMonitor | undefined;
   close(): Promise<void>;
 }
 
@@ -34,6 +37,8 @@ export interface PlatformOptions {
   redisPrefix?: string;
   /** Share this pub/sub instead of opening one (tests run several apps in one process). */
   pubsub?: PubSub;
+  /** Re-queue jobs left unfinished by a dead process at queue start (default: see below). */
+  recoverJobs?: boolean;
 }
 
 /** Opens the database (PGlite or PostgreSQL), applies migrations, connects the cache. */
@@ -47,21 +52,29 @@ export async function createPlatform(config: AppConfig, options: PlatformOptions
     }));
   if (options.migrate !== false && !options.database) await migrateDatabase(database);
   const keyPrefix = options.redisPrefix ?? 'bf:';
-  const cache = config.REDIS_URL ? createRedisCache(config.REDIS_URL, keyPrefix) : createMemoryCache();
-  const pubsub =
-    options.pubsub ??
-    (config.REDIS_URL ? createRedisPubSub(config.REDIS_URL, keyPrefix) : createMemoryPubSub());
+  // Nothing here waits for Redis: with Redis down the service starts and degrades.
+  const redis = config.REDIS_URL
+    ? new RedisMonitor(config.REDIS_URL, {
+        connectMs: config.REDIS_TIMEOUT_MS,
+        commandMs: config.REDIS_TIMEOUT_MS,
+      })
+    : undefined;
+  const cache = redis ? createRedisCache(redis, keyPrefix) : createMemoryCache();
+  const pubsub = options.pubsub ?? (redis ? createRedisPubSub(redis, keyPrefix) : createMemoryPubSub());
   setAuditEnabled(config.AUDIT_ENABLED);
   const jwtSecret = resolveJwtSecret(config);
-  const dispatcher = config.REDIS_URL
-    ? createBullDispatcher(
-        config.REDIS_URL,
-        config.JOB_QUEUE_NAME,
-        config.JOB_CONCURRENCY,
-        config.JOB_RETRY_BASE_MS,
-      )
+  const dispatcher = redis
+    ? createBullDispatcher(redis, {
+        queueName: config.JOB_QUEUE_NAME,
+        concurrency: config.JOB_CONCURRENCY,
+        retryBaseMs: config.JOB_RETRY_BASE_MS,
+        stallTimeoutMs: config.JOB_STALL_TIMEOUT_MS,
+      })
     : createInProcessDispatcher(config.JOB_CONCURRENCY, config.JOB_RETRY_BASE_MS);
-  const queue = new JobQueue(new JobRunner(database.db), dispatcher, database.db);
+  // In-process jobs die with their process; on the embedded database no other process can
+  // own the ones left unfinished, so this one re-queues them.
+  const recover = options.recoverJobs ?? (!redis && database.kind === 'pglite' && !options.database);
+  const queue = new JobQueue(new JobRunner(database.db), dispatcher, database.db, recover);
   return {
     config,
     database,
@@ -72,7 +85,9 @@ export async function createPlatform(config: AppConfig, options: PlatformOptions
     queue,
     keyPrefix,
     pubsub,
+    redis,
     async close() {
+      redis?.shutdown();
       if (!options.pubsub) await pubsub.close();
       await queue.close();
       await cache.close();

@@ -188,7 +188,13 @@ export class ActualsService {
       mapping: req.mapping,
       mapping_name: req.mappingName ?? null,
     };
-    return this.queue.enqueue(ctx, IMPORT_JOB, payload);
+    try {
+      return await this.queue.enqueue(ctx, IMPORT_JOB, payload);
+    } catch (error) {
+      // No job will read the staged bytes (e.g. 503 while Redis is down): do not keep them.
+      await withTenant(this.db, ctx.tenantId, (tx) => deleteUpload(tx, upload.uploadId)).catch(() => {});
+      throw error;
+    }
   }
 
   /** Runs an import job: the same importer, reading the staged bytes; bad rows fail it at once. */

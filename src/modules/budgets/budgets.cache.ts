@@ -1,10 +1,15 @@
 /**
- * Read cache for budgets. Keys are tenant-scoped. Every write replaces the budget's generation
- * token, and entries are keyed by the token they were read under, so an entry filled by a read
- * that raced a write is never served after that write returns.
+ * Read cache for budgets: an optimisation only, so no cache failure ever reaches a caller.
+ * Keys are tenant-scoped and carry two tokens read before the database: the budget's
+ * generation (replaced by every write after it commits, so an entry filled by a read that raced
+ * a write is never served after that write returns) and the cache epoch (replaced whenever an
+ * invalidation may have been missed, e.g. during a Redis outage, so no entry written before it
+ * is served after Redis returns). While the cache is unavailable, reads go to the database.
  */
 import { v7 as uuidv7 } from 'uuid';
-import type { Cache } from '../../platform/cache/cache.ts';
+import { CACHE_EPOCH_KEY, type Cache } from '../../platform/cache/cache.ts';
+
+const MISS = { store: async () => {} };
 
 export class BudgetCache {
   constructor(
@@ -23,19 +28,29 @@ export class BudgetCache {
     id: string,
     withLines: boolean,
   ): Promise<{ hit?: string; store: (json: string) => Promise<void> }> {
-    if (!this.enabled) return { store: async () => {} };
-    const gen = await this.cache.setIfAbsent(this.genKey(tenantId, id), uuidv7());
-    const key = `t:${tenantId}:budget:${id}:${gen}:${withLines ? 'l' : 'b'}`;
-    const raw = await this.cache.get(key);
-    return {
-      ...(raw ? { hit: raw } : {}),
-      store: (json) => this.cache.set(key, json, this.ttlSeconds),
-    };
+    if (!this.enabled || !this.cache.available()) return MISS;
+    try {
+      const genKey = this.genKey(tenantId, id);
+      let [epoch, gen] = await this.cache.getMany([CACHE_EPOCH_KEY, genKey]);
+      epoch ??= await this.cache.setIfAbsent(CACHE_EPOCH_KEY, uuidv7());
+      gen ??= await this.cache.setIfAbsent(genKey, uuidv7());
+      const key = `t:${tenantId}:budget:${id}:${epoch}:${gen}:${withLines ? 'l' : 'b'}`;
+      const raw = await this.cache.get(key);
+      return {
+        ...(raw ? { hit: raw } : {}),
+        store: (json) => this.cache.set(key, json, this.ttlSeconds).catch(() => {}),
+      };
+    } catch {
+      return MISS;
+    }
   }
 
-  /** Makes every cached view of the budget unreachable. Call after the write commits. */
+  /**
+   * Makes every cached view of the budget unreachable. Call after the write commits; never
+   * throws: when the cache cannot be written, it starts a new epoch before it serves again.
+   */
   async invalidate(tenantId: string, id: string): Promise<void> {
     if (!this.enabled) return;
-    await this.cache.set(this.genKey(tenantId, id), uuidv7(), 60 * 60 * 24 * 30);
+    await this.cache.set(this.genKey(tenantId, id), uuidv7(), 60 * 60 * 24 * 30).catch(() => {});
   }
 }

@@ -21,7 +21,9 @@ import {
 export type FeedMessage =
   | { kind: 'change'; sequence: number; origin: string | null; message: Record<string, unknown> }
   | { kind: 'ephemeral'; origin: string | null; message: Record<string, unknown> }
-  | { kind: 'control'; action: 'closed' | 'left'; user_id: string; message: Record<string, unknown> };
+  | { kind: 'control'; action: 'closed' | 'left'; user_id: string; message: Record<string, unknown> }
+  // Not published: the process's rooms hand it to their members when pub/sub recovers.
+  | { kind: 'resync' };
 
 /** The pub/sub channel of one session. */
 export const sessionChannel = (tenantId: string, sessionId: string) => `collab:${tenantId}:${sessionId}`;

@@ -7,7 +7,7 @@ import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import { validate as isUuid } from 'uuid';
 import type { WebSocket } from 'ws';
 import type { Authenticator } from '../../platform/auth/authenticate.ts';
-import { AppError } from '../../platform/http/errors.ts';
+import { AppError, DependencyUnavailableError } from '../../platform/http/errors.ts';
 import type { TenantContext } from '../../platform/tenancy/tenancy.ts';
 import { SocketConnection } from '../../platform/ws/connection.ts';
 import type { Rooms } from '../../platform/ws/rooms.ts';
@@ -258,6 +258,11 @@ export class SessionSocket {
 
   private onFeed(m: FeedMessage & { text?: string }): void {
     if (!this.stream) return;
+    // Pub/sub is back after an outage: what was published meanwhile is read from the log.
+    if (m.kind === 'resync') {
+      this.stream.resume(this.stream.delivered);
+      return;
+    }
     if (m.kind === 'change') {
       this.stream.offer(m as LiveChange);
       return;
@@ -298,6 +303,12 @@ export class SessionSocket {
   }
 
   private fail(error: unknown): void {
+    if (error instanceof DependencyUnavailableError) {
+      // 1013 "try again later": the client reconnects with last_sequence and loses nothing.
+      const { message, code, errors } = error;
+      this.conn.closeWith(1013, code, { type: 'error', code, message, errors });
+      return;
+    }
     this.deps.log.error({ err: error }, 'collaboration socket failed');
     this.conn.close(1011, 'internal error');
   }

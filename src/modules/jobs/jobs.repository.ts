@@ -11,6 +11,11 @@ export async function insertJob(tx: Queryable, row: typeof jobs.$inferInsert): P
   return created!;
 }
 
+/** Removes a job that was never dispatched. */
+export async function deleteJob(tx: Queryable, id: string): Promise<void> {
+  await tx.delete(jobs).where(eq(jobs.id, id));
+}
+
 /** One job of the current tenant. */
 export async function findJob(tx: Queryable, id: string): Promise<JobRow | undefined> {
   const [row] = await tx.select().from(jobs).where(eq(jobs.id, id));

@@ -4,7 +4,6 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { Redis } from 'ioredis';
 import { v7 as uuidv7 } from 'uuid';
 import { MappingService } from '../../modules/actuals/actuals.mappings.ts';
 import { actualsRoutes } from '../../modules/actuals/actuals.routes.ts';
@@ -47,10 +46,11 @@ import { createAuthenticator } from '../auth/authenticate.ts';
 import { ChangeHooks } from '../events/change-hooks.ts';
 import type { Platform } from '../platform.ts';
 import { registerWebSocket } from '../ws/gateway.ts';
-import { frameworkErrors, installErrorHandling } from './error-handler.ts';
+import { clientErrorHandler, frameworkErrors, installErrorHandling } from './error-handler.ts';
 import { healthRoutes } from './health.routes.ts';
 import { installJsonBodyParser } from './json-body.ts';
 import { rejectNulCharacters } from './nul-guard.ts';
+import { redisWithLocalFallback } from './rate-limit-store.ts';
 import { API_PREFIX, type App } from './types.ts';
 import { closeIfBodyUnread } from './uploads.ts';
 
@@ -69,6 +69,7 @@ export async function buildApp(platform: Platform, logger: FastifyServerOptions[
     },
     ajv: undefined,
     frameworkErrors,
+    clientErrorHandler,
   }).withTypeProvider<ZodTypeProvider>() as App;
 
   // The API speaks JSON only: a text/plain body would reach the schemas as a string (a
@@ -86,15 +87,10 @@ export async function buildApp(platform: Platform, logger: FastifyServerOptions[
   app.addHook('onSend', closeIfBodyUnread);
   installErrorHandling(app);
 
-  // With Redis the login limit is shared by every process; otherwise it is per process.
-  const rateLimitRedis = config.REDIS_URL
-    ? new Redis(config.REDIS_URL, {
-        connectTimeout: 1000,
-        maxRetriesPerRequest: 1,
-        enableOfflineQueue: false,
-      })
-    : undefined;
-  rateLimitRedis?.on('error', () => {});
+  // With Redis the login limit is shared by every process; otherwise, and while Redis is
+  // down, it is counted per process (rate-limit-store.ts): an outage never fails a login.
+  if (platform.redis) platform.redis.useLog(app.log);
+  const rateLimitRedis = platform.redis?.connect('login rate limit');
   if (rateLimitRedis)
     app.addHook(
       'onClose',
@@ -103,7 +99,7 @@ export async function buildApp(platform: Platform, logger: FastifyServerOptions[
   await app.register(rateLimit, {
     global: false,
     ...(rateLimitRedis
-      ? { redis: rateLimitRedis, nameSpace: `${platform.keyPrefix}rl:`, skipOnError: false }
+      ? { store: redisWithLocalFallback(rateLimitRedis, `${platform.keyPrefix}rl:`), skipOnError: false }
       : {}),
   });
   await app.register(swagger, {

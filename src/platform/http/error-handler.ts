@@ -1,8 +1,12 @@
 /** Maps every error to the one response shape; nothing a client sends can produce a 500. */
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { v7 as uuidv7 } from 'uuid';
 import { pgError } from '../db/errors.ts';
-import { AppError, type FieldError } from './errors.ts';
+import { isRedisUnavailable } from '../redis/redis.ts';
+import { AppError, DependencyUnavailableError, type FieldError } from './errors.ts';
 
 interface ZodIssueParams {
   keys?: string[];
@@ -56,9 +60,63 @@ export function frameworkErrors(error: FastifyError, req: FastifyRequest, reply:
   });
 }
 
+/** What Node's HTTP parser refuses before Fastify sees a request, in the one error shape. */
+const CLIENT_ERRORS: Record<string, { status: number; code: string; path: string; message: string }> = {
+  HPE_INVALID_METHOD: {
+    status: 400,
+    code: 'unknown_method',
+    path: '(method)',
+    message: 'Unknown HTTP method: use GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS',
+  },
+  HPE_HEADER_OVERFLOW: {
+    status: 431,
+    code: 'headers_too_large',
+    path: '(headers)',
+    message: 'The request headers are larger than the server accepts',
+  },
+  ERR_HTTP_REQUEST_TIMEOUT: {
+    status: 408,
+    code: 'request_timeout',
+    path: '(request)',
+    message: 'The request was not received in time',
+  },
+};
+
+/**
+ * Fastify's `clientErrorHandler`: a request Node's HTTP parser refuses (an unknown method such
+ * as `curl -X FOO`, malformed framing, oversized headers) never reaches the router; answer it in
+ * the one error shape instead of Fastify's default body, then close the connection.
+ */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const known = CLIENT_ERRORS[error.code ?? ''];
+  const { status, code, path, message } = known ?? {
+    status: 400,
+    code: 'malformed_request',
+    path: '(request)',
+    message: `Malformed HTTP request (${error.code ?? 'parse error'})`,
+  };
+  const requestId = uuidv7();
+  const body = JSON.stringify({ message, code, errors: [{ path, code, message }], request_id: requestId });
+  if (socket.writable)
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nx-request-id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  socket.destroy(error);
+}
+
 /** Installs the error and not-found handlers on the app. */
 export function installErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError, req, reply) => {
+  app.setErrorHandler((rawError: FastifyError, req, reply) => {
+    // Redis unreachable (the one place that maps it): 503 naming Redis, never a 500.
+    const error: FastifyError =
+      !(rawError instanceof AppError) && isRedisUnavailable(rawError)
+        ? (new DependencyUnavailableError('Redis', 'this request') as unknown as FastifyError)
+        : rawError;
+    if (error !== rawError) req.log.warn({ err: rawError }, 'Redis unavailable: answered 503');
+    if (error instanceof DependencyUnavailableError)
+      reply.header('retry-after', String(error.retryAfterSeconds));
     if (error instanceof AppError) {
       return send(reply, req, error.status, {
         message: error.message,

@@ -90,3 +90,21 @@ export class BusinessRuleError extends AppError {
     super(422, code, message, [{ path, code, message }], extra);
   }
 }
+
+/**
+ * 503: a dependency the request needs (Redis for the job queue and collaboration fan-out) is
+ * unreachable. Nothing was committed; the client may retry after `retry_after_seconds`.
+ */
+export class DependencyUnavailableError extends AppError {
+  override name = 'DependencyUnavailableError';
+  constructor(
+    readonly dependency: string,
+    feature: string,
+    readonly retryAfterSeconds = 5,
+  ) {
+    const message = `${dependency} is unavailable: ${feature} cannot be used until it returns; retry later`;
+    super(503, 'dependency_unavailable', message, [
+      { path: dependency.toLowerCase(), code: 'unreachable', message },
+    ]);
+  }
+}

@@ -3,7 +3,8 @@
  * otherwise; one interface. Delivery is at most once and, per publisher, in order; consumers
  * that need every message (the collaboration change log) number them and fill gaps themselves.
  */
-import { Redis } from 'ioredis';
+import { DependencyUnavailableError } from '../http/errors.ts';
+import type { RedisMonitor } from '../redis/redis.ts';
 
 export type MessageHandler = (message: string) => void;
 
@@ -12,6 +13,13 @@ export interface PubSub {
   publish(channel: string, message: string): Promise<void>;
   /** Starts receiving a channel's messages; the returned function stops it. */
   subscribe(channel: string, handler: MessageHandler): Promise<() => Promise<void>>;
+  /** False while messages cannot reach other processes (Redis down). */
+  available(): boolean;
+  /**
+   * Calls `fn` when delivery between processes works again after an outage: messages published
+   * meanwhile were lost, so consumers catch up from their durable source.
+   */
+  onRecovered(fn: () => void): void;
   close(): Promise<void>;
 }
 
@@ -72,18 +80,33 @@ export function createMemoryPubSub(): PubSub {
         subs.remove(channel, handler);
       };
     },
+    available: () => true,
+    onRecovered: () => {},
     close: async () => subs.clear(),
   };
 }
 
-/** Redis pub/sub shared by every process; channels are namespaced by `prefix`. */
-export function createRedisPubSub(url: string, prefix = 'bf:'): PubSub {
+/**
+ * Redis pub/sub shared by every process; channels are namespaced by `prefix`. While Redis is
+ * down, publishing still reaches this process's own subscribers (one-process deployments keep
+ * working) and then fails; subscribing fails at once with a 503 naming Redis; channels already
+ * subscribed are re-subscribed by ioredis on reconnect, and `onRecovered` listeners run.
+ */
+export function createRedisPubSub(monitor: RedisMonitor, prefix = 'bf:'): PubSub {
   // A subscribed Redis connection can do nothing else: one connection publishes, one listens.
-  const pub = new Redis(url, { maxRetriesPerRequest: 2 });
-  const sub = new Redis(url, { maxRetriesPerRequest: null });
-  pub.on('error', () => {});
-  sub.on('error', () => {});
+  const pub = monitor.connect('pubsub');
+  const sub = monitor.connect('pubsub-subscriber');
   const subs = new Subscribers();
+  const recovered = new Set<() => void>();
+  let lost = false;
+  sub.on('close', () => {
+    lost = true;
+  });
+  sub.on('ready', () => {
+    if (!lost) return;
+    lost = false;
+    for (const fn of recovered) fn();
+  });
   // A channel's SUBSCRIBE in flight: later subscribers wait for it too.
   const ready = new Map<string, Promise<unknown>>();
   sub.on('message', (channel: string, message: string) => {
@@ -91,19 +114,36 @@ export function createRedisPubSub(url: string, prefix = 'bf:'): PubSub {
   });
   return {
     publish: async (channel, message) => {
-      await pub.publish(prefix + channel, message);
+      try {
+        if (pub.status !== 'ready') throw new DependencyUnavailableError('Redis', 'collaboration fan-out');
+        await pub.publish(prefix + channel, message);
+      } catch (error) {
+        // Consumers drop duplicates (sequence numbers) if the message did reach Redis after all.
+        subs.deliver(channel, message);
+        throw error;
+      }
     },
     subscribe: async (channel, handler) => {
       if (subs.add(channel, handler)) ready.set(channel, sub.subscribe(prefix + channel));
-      await ready.get(channel);
+      try {
+        await ready.get(channel);
+      } catch {
+        if (subs.remove(channel, handler)) ready.delete(channel);
+        throw new DependencyUnavailableError('Redis', 'collaboration fan-out');
+      }
       return async () => {
         if (!subs.remove(channel, handler)) return;
         ready.delete(channel);
         await sub.unsubscribe(prefix + channel).catch(() => {});
       };
     },
+    available: () => pub.status === 'ready' && sub.status === 'ready',
+    onRecovered: (fn) => {
+      recovered.add(fn);
+    },
     close: async () => {
       subs.clear();
+      recovered.clear();
       await Promise.all([pub.quit().catch(() => pub.disconnect()), sub.quit().catch(() => sub.disconnect())]);
     },
   };

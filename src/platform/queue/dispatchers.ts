@@ -1,6 +1,8 @@
 /** The two dispatchers behind JobQueue: BullMQ (Redis, durable, shared) and in-process. */
 import { Queue, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { DependencyUnavailableError } from '../http/errors.ts';
+import { type RedisMonitor, settleWithin, withTimeout } from '../redis/redis.ts';
 import type { Dispatcher, JobRef } from './queue.ts';
 
 /** Delay before attempt n+1 after attempt n failed: base x 2^(n-1). */
@@ -44,6 +46,7 @@ export function createInProcessDispatcher(concurrency: number, retryBaseMs: numb
   };
 
   return {
+    available: () => true,
     async dispatch(ref, maxAttempts) {
       pending.push({ ref, attempt: 1, maxAttempts });
       // Runs after the caller's response path, never on its stack.
@@ -61,44 +64,65 @@ export function createInProcessDispatcher(concurrency: number, retryBaseMs: numb
   };
 }
 
-/** BullMQ dispatcher: jobs persist in Redis and any `bf worker` or API process may run them. */
-export function createBullDispatcher(
-  redisUrl: string,
-  queueName: string,
-  concurrency: number,
-  retryBaseMs: number,
-): Dispatcher {
-  // BullMQ needs maxRetriesPerRequest: null on its connections.
-  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
-  connection.on('error', () => {});
-  const queue = new Queue(queueName, { connection });
+export interface BullOptions {
+  queueName: string;
+  concurrency: number;
+  retryBaseMs: number;
+  /** A job whose lock is not renewed for this long (its process died) is retried. */
+  stallTimeoutMs: number;
+}
+
+/**
+ * BullMQ dispatcher: jobs persist in Redis and any `bf worker` or API process may run them.
+ * Enqueueing fails at once (503 naming Redis) while Redis is down; the worker reconnects by
+ * itself. A job whose process died (kill -9) keeps its lock no longer than `stallTimeoutMs`;
+ * BullMQ's stalled-job check then puts it back in the queue and the runner records the
+ * interrupted attempt on the job row.
+ */
+export function createBullDispatcher(monitor: RedisMonitor, o: BullOptions): Dispatcher {
+  // The producer fails fast (no offline queue); only the worker's connection may block.
+  const connection = monitor.connect('job queue');
+  const queue = new Queue(o.queueName, { connection });
+  queue.on('error', () => {});
   let worker: Worker | undefined;
   let workerConnection: Redis | undefined;
   return {
+    available: () => connection.status === 'ready',
     async dispatch(ref, maxAttempts) {
-      await queue.add('run', ref, {
-        jobId: ref.jobId,
-        attempts: maxAttempts,
-        backoff: { type: 'exponential', delay: retryBaseMs },
-        removeOnComplete: 1000,
-        removeOnFail: 5000,
-      });
+      if (connection.status !== 'ready') throw new DependencyUnavailableError('Redis', 'the job queue');
+      await withTimeout(
+        queue.add('run', ref, {
+          jobId: ref.jobId,
+          attempts: maxAttempts,
+          backoff: { type: 'exponential', delay: o.retryBaseMs },
+          removeOnComplete: 1000,
+          removeOnFail: 5000,
+        }),
+        monitor.timeouts.commandMs * 2,
+        'the job queue',
+      );
     },
     async start(fn) {
-      workerConnection = new Redis(redisUrl, { maxRetriesPerRequest: null });
-      workerConnection.on('error', () => {});
-      worker = new Worker<JobRef>(queueName, (job) => fn(job.data, job.attemptsMade + 1), {
+      workerConnection = monitor.connect('job worker', { blocking: true });
+      worker = new Worker<JobRef>(o.queueName, (job) => fn(job.data, job.attemptsMade + 1), {
         connection: workerConnection,
-        concurrency,
+        concurrency: o.concurrency,
+        lockDuration: o.stallTimeoutMs,
+        stalledInterval: o.stallTimeoutMs,
+        // The runner counts interrupted attempts against max_attempts itself.
+        maxStalledCount: 100,
       });
       worker.on('error', () => {});
-      await worker.waitUntilReady();
+      // Not awaited: with Redis down at start the service must still listen; BullMQ reconnects.
+      worker.waitUntilReady().catch(() => {});
     },
     async close() {
-      await worker?.close();
-      await workerConnection?.quit().catch(() => workerConnection?.disconnect());
-      await queue.close();
-      await connection.quit().catch(() => connection.disconnect());
+      // Bounded: with Redis away BullMQ's close would wait for it forever.
+      const wait = monitor.timeouts.commandMs * 2;
+      if (worker) await settleWithin(worker.close(connection.status !== 'ready'), wait);
+      workerConnection?.disconnect();
+      await settleWithin(queue.close(), wait);
+      connection.disconnect();
     },
   };
 }

@@ -1,8 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newTenant, startTestApp, type TestApp, waitForJob } from '../../../test/helpers/app.ts';
+import { newTenant, startTestApp, TEST_SECRET, type TestApp, waitForJob } from '../../../test/helpers/app.ts';
 import { backends } from '../../../test/helpers/databases.ts';
-import { tenantIdFromKey } from '../tenancy/tenancy.ts';
+import { loadConfig } from '../../config/env.ts';
+import { findJob } from '../../modules/jobs/jobs.repository.ts';
+import { createPlatform, type Platform } from '../platform.ts';
+import { tenantIdFromKey, withTenant } from '../tenancy/tenancy.ts';
 import { backoffDelay } from './dispatchers.ts';
 import { PermanentJobError } from './queue.ts';
 
@@ -115,6 +121,58 @@ describe.runIf(process.env.REDIS_URL && process.env.DATABASE_URL)('jobs with Red
       await second.close();
       await first.platform.cache.close();
       await first.testDb.drop();
+    }
+  });
+});
+
+describe('the in-process queue after its process died (embedded database)', () => {
+  it('re-runs a job left running (counted as an interrupted attempt) and fails one that was on its last attempt', async () => {
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'bf-jobs-restart-')),
+      JWT_SECRET: TEST_SECRET,
+      LOG_LEVEL: 'silent',
+      JOB_RETRY_BASE_MS: '5',
+      REDIS_URL: '',
+    });
+    const tenant = newTenant();
+    const ctx = ctxFor(tenant);
+    const status = (p: Platform, id: string) =>
+      withTenant(p.database.db, ctx.tenantId, (tx) => findJob(tx, id));
+
+    // The first process starts two jobs that never finish, then dies (no graceful end of the jobs).
+    const first = await createPlatform(config);
+    let started = 0;
+    first.queue.register('test.hang', async () => {
+      started++;
+      await new Promise(() => {});
+    });
+    await first.queue.start();
+    const retried = await first.queue.enqueue(ctx, 'test.hang', {});
+    const last = await first.queue.enqueue(ctx, 'test.hang', {}, { maxAttempts: 1 });
+    const deadline = Date.now() + 10_000;
+    while (started < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect((await status(first, retried.id))?.status).toBe('running');
+    await first.close();
+
+    const second = await createPlatform(config);
+    try {
+      second.queue.register('test.hang', async () => ({ finished: true }));
+      await second.queue.start();
+      const until = Date.now() + 10_000;
+      let a = await status(second, retried.id);
+      let b = await status(second, last.id);
+      while ((a?.status !== 'completed' || b?.status !== 'failed') && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 20));
+        a = await status(second, retried.id);
+        b = await status(second, last.id);
+      }
+      expect(a).toMatchObject({ status: 'completed', attempts: 2, result: { finished: true } });
+      expect(a?.error).toMatch(/attempt 1 was interrupted/);
+      expect(b).toMatchObject({ status: 'failed', attempts: 1 });
+      expect(b?.error).toMatch(/attempt 1 was interrupted .* and it was the last of 1/);
+    } finally {
+      await second.close();
     }
   });
 });

@@ -5,9 +5,12 @@
  * (base x 2^(attempt-1), the guide's 60 s x 2^retries by default).
  */
 
+import { sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
-import { findJob, insertJob, setProgress, updateJob } from '../../modules/jobs/jobs.repository.ts';
-import type { Db } from '../db/client.ts';
+import { deleteJob, findJob, insertJob, setProgress, updateJob } from '../../modules/jobs/jobs.repository.ts';
+import { type Db, queryRows } from '../db/client.ts';
+import { DependencyUnavailableError } from '../http/errors.ts';
+import { isRedisUnavailable } from '../redis/redis.ts';
 import { type TenantContext, withTenant } from '../tenancy/tenancy.ts';
 
 /** What a handler gets when its job runs. */
@@ -35,6 +38,8 @@ export interface JobRef {
 
 /** The dispatcher behind the queue: BullMQ or in-process. */
 export interface Dispatcher {
+  /** False while jobs cannot be queued (Redis down). */
+  available(): boolean;
   dispatch(ref: JobRef, maxAttempts: number): Promise<void>;
   /** Starts consuming; `run` executes one attempt and throws to ask for a retry. */
   start(run: (ref: JobRef, attempt: number) => Promise<void>): Promise<void>;
@@ -58,12 +63,27 @@ export class JobRunner {
   }
 
   /** Runs one attempt of a job; records the outcome; throws if the dispatcher should retry. */
-  async runAttempt(ref: JobRef, attempt: number): Promise<void> {
+  async runAttempt(ref: JobRef, dispatchedAttempt: number): Promise<void> {
+    let attempt = dispatchedAttempt;
     const job = await withTenant(this.db, ref.tenantId, (tx) => findJob(tx, ref.jobId));
     if (!job || job.status === 'completed' || job.status === 'failed') return;
+    // Still `running`: the process that ran the last attempt died (kill -9, crash) and the queue
+    // detected it (BullMQ's stalled-job check). That attempt counts, and the row says so.
+    let note: string | null = null;
+    if (job.status === 'running') note = interruptedNote(job.attempts);
+    // A retry, a stalled job or one re-dispatched after a restart: the row counts attempts.
+    attempt = Math.max(attempt, job.attempts + 1);
     const handler = this.handlers.get(job.type);
     const mark = (patch: Parameters<typeof updateJob>[2]) =>
       withTenant(this.db, ref.tenantId, (tx) => updateJob(tx, ref.jobId, patch));
+    if (job.status === 'running' && job.attempts >= job.maxAttempts) {
+      await mark({
+        status: 'failed',
+        error: `${note} and it was the last of ${job.maxAttempts}`,
+        finishedAt: new Date(),
+      });
+      return;
+    }
     if (!handler) {
       await mark({
         status: 'failed',
@@ -73,7 +93,7 @@ export class JobRunner {
       });
       return;
     }
-    await mark({ status: 'running', attempts: attempt, startedAt: new Date(), error: null });
+    await mark({ status: 'running', attempts: attempt, startedAt: new Date(), error: note });
     let lastProgress = -1;
     try {
       const result = await handler({
@@ -108,12 +128,23 @@ export class JobRunner {
   }
 }
 
+/** The job row's note about an attempt whose process died. */
+export function interruptedNote(attempt: number): string {
+  return `attempt ${attempt} was interrupted (the process running it stopped) and was retried`;
+}
+
 /** The application's queue: creates job records and hands them to the dispatcher. */
 export class JobQueue {
   constructor(
     readonly runner: JobRunner,
     private readonly dispatcher: Dispatcher,
     private readonly db: Db,
+    /**
+     * Re-dispatch at start every job a dead process left `queued` or `running` (the in-process
+     * queue on the embedded database, which one process at most has open: no live process can
+     * own them). `running` ones count as an interrupted attempt (see JobRunner.runAttempt).
+     */
+    private readonly recoverOnStart = false,
   ) {}
 
   /** Registers the handler of a job type. */
@@ -124,6 +155,8 @@ export class JobQueue {
   /** Records a queued job in the caller's tenant and dispatches it after commit. */
   async enqueue(ctx: TenantContext, type: string, payload: object, options: EnqueueOptions = {}) {
     const maxAttempts = options.maxAttempts ?? 3;
+    // Refuse before writing anything: a 503 then means nothing was committed.
+    if (!this.dispatcher.available()) throw new DependencyUnavailableError('Redis', 'the job queue');
     const job = await withTenant(this.db, ctx.tenantId, (tx) =>
       insertJob(tx, {
         id: uuidv7(),
@@ -134,13 +167,29 @@ export class JobQueue {
         createdBy: ctx.userId,
       }),
     );
-    await this.dispatcher.dispatch({ tenantId: ctx.tenantId, jobId: job.id }, maxAttempts);
+    try {
+      await this.dispatcher.dispatch({ tenantId: ctx.tenantId, jobId: job.id }, maxAttempts);
+    } catch (error) {
+      // Redis went away between the check and the dispatch: remove the row that nobody will run.
+      await withTenant(this.db, ctx.tenantId, (tx) => deleteJob(tx, job.id)).catch(() => {});
+      if (error instanceof DependencyUnavailableError || isRedisUnavailable(error))
+        throw new DependencyUnavailableError('Redis', 'the job queue');
+      throw error;
+    }
     return job;
   }
 
   /** Starts consuming jobs in this process. */
-  start(): Promise<void> {
-    return this.dispatcher.start((ref, attempt) => this.runner.runAttempt(ref, attempt));
+  async start(): Promise<void> {
+    await this.dispatcher.start((ref, attempt) => this.runner.runAttempt(ref, attempt));
+    if (!this.recoverOnStart) return;
+    // As the connection's own role: the sweep spans tenants (RLS binds only `bf_app`).
+    const left = await queryRows<{ tenant_id: string; id: string; max_attempts: number }>(
+      this.db,
+      sql`SELECT tenant_id, id, max_attempts FROM jobs WHERE status IN ('queued', 'running') ORDER BY id`,
+    );
+    for (const j of left)
+      await this.dispatcher.dispatch({ tenantId: j.tenant_id, jobId: j.id }, j.max_attempts);
   }
 
   close(): Promise<void> {
