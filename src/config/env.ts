@@ -52,6 +52,11 @@ export const envSchema = z.object({
   REDIS_URL: url(/^rediss?:$/, 'redis://127.0.0.1:6379'),
   // Longest wait for a Redis connection or reply; then the feature degrades (docs/operations.md).
   REDIS_TIMEOUT_MS: int(1000, 50, 60_000),
+  // Namespace of every Redis key (cache, pub/sub, rate limits): several deployments can share one Redis.
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,64}$/, { message: 'must be 1-64 letters, digits or _.:-' })
+    .default('bf:'),
   AMQP_URL: url(/^amqps?:$/, 'amqp://guest:guest@127.0.0.1:5672'),
 
   JWT_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),

@@ -51,7 +51,7 @@ export async function createPlatform(config: AppConfig, options: PlatformOptions
       pgliteDir: config.pgliteDir,
     }));
   if (options.migrate !== false && !options.database) await migrateDatabase(database);
-  const keyPrefix = options.redisPrefix ?? 'bf:';
+  const keyPrefix = options.redisPrefix ?? config.REDIS_KEY_PREFIX;
   // Nothing here waits for Redis: with Redis down the service starts and degrades.
   const redis = config.REDIS_URL
     ? new RedisMonitor(config.REDIS_URL, {
