@@ -50,6 +50,7 @@ import { registerWebSocket } from '../ws/gateway.ts';
 import { frameworkErrors, installErrorHandling } from './error-handler.ts';
 import { healthRoutes } from './health.routes.ts';
 import { rejectNulCharacters } from './nul-guard.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
 import { API_PREFIX, type App } from './types.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
@@ -101,6 +102,7 @@ export async function buildApp(platform: Platform, logger: FastifyServerOptions[
       ? { redis: rateLimitRedis, nameSpace: `${platform.keyPrefix}rl:`, skipOnError: false }
       : {}),
   });
+  await registerSecurityHeaders(app);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
