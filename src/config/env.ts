@@ -79,11 +79,11 @@ export const envSchema = z.object({
   COLLABORATION_SEND_QUEUE_BYTES: int(1024 * 1024, 1024, 1024 * 1024 * 1024),
   // Abuse limits of the collaboration socket (per process; docs/collaboration.md "Limits").
   /** Messages per second one socket may send (bursts of twice that). */
-  COLLABORATION_SOCKET_MESSAGES_PER_SECOND: int(20, 1, 100_000),
+  COLLABORATION_SOCKET_MESSAGES_PER_SECOND: int(50, 1, 100_000),
   /** Message bytes per second one socket may send (bursts of twice that, at least one message). */
   COLLABORATION_SOCKET_BYTES_PER_SECOND: int(256 * 1024, 1024, 1024 * 1024 * 1024),
   /** Messages per second one user may send over all their sockets (bursts of twice that). */
-  COLLABORATION_USER_MESSAGES_PER_SECOND: int(40, 1, 100_000),
+  COLLABORATION_USER_MESSAGES_PER_SECOND: int(100, 1, 100_000),
   /** Stored messages (comments, change requests) per minute one user may send (bursts of half that). */
   COLLABORATION_USER_WRITES_PER_MINUTE: int(120, 1, 1_000_000),
   /** Refused messages (rate limited) a socket may send, recovering one per second, before it is closed 4029. */
