@@ -90,6 +90,25 @@ export const envSchema = z.object({
   COLLABORATION_AUTH_TIMEOUT_SECONDS: int(10, 1, 300),
   /** Bytes queued for one slow socket before it is told to catch up and disconnected. */
   COLLABORATION_SEND_QUEUE_BYTES: int(1024 * 1024, 1024, 1024 * 1024 * 1024),
+  // Abuse limits of the collaboration socket (per process; docs/collaboration.md "Limits").
+  /** Messages per second one socket may send (bursts of twice that). */
+  COLLABORATION_SOCKET_MESSAGES_PER_SECOND: int(50, 1, 100_000),
+  /** Message bytes per second one socket may send (bursts of twice that, at least one message). */
+  COLLABORATION_SOCKET_BYTES_PER_SECOND: int(256 * 1024, 1024, 1024 * 1024 * 1024),
+  /** Messages per second one user may send over all their sockets (bursts of twice that). */
+  COLLABORATION_USER_MESSAGES_PER_SECOND: int(100, 1, 100_000),
+  /** Stored messages (comments, change requests) per minute one user may send (bursts of half that). */
+  COLLABORATION_USER_WRITES_PER_MINUTE: int(120, 1, 1_000_000),
+  /** Refused messages (rate limited) a socket may send, recovering one per second, before it is closed 4029. */
+  COLLABORATION_RATE_LIMIT_STRIKES: int(20, 1, 100_000),
+  /** Comments and change requests one session's change log may hold from sockets. */
+  COLLABORATION_SESSION_MAX_REQUESTS: int(5000, 1, 100_000_000),
+  /** Bytes of comments and change requests one session's change log may hold from sockets. */
+  COLLABORATION_SESSION_MAX_REQUEST_BYTES: int(16 * 1024 * 1024, 1024, 1024 * 1024 * 1024 * 64),
+  /** Open sockets one user may hold on one session (per process). */
+  COLLABORATION_MAX_SOCKETS_PER_USER: int(5, 1, 10_000),
+  /** Sockets not yet authenticated one client address may hold (per process). */
+  COLLABORATION_MAX_UNAUTHENTICATED_PER_ADDRESS: int(10, 1, 100_000),
   ML_MODELS_PATH: z.string().min(1).optional(),
   FORECASTING_ALGORITHMS: z
     .string()

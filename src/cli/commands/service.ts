@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config/env.ts';
 import { UserService } from '../../modules/users/users.service.ts';
 import { resolveJwtSecret, signToken } from '../../platform/auth/jwt.ts';
-import { PERMISSIONS, ROLES } from '../../platform/auth/permissions.ts';
+import { PERMISSIONS, ROLE_NAMES, ROLES } from '../../platform/auth/permissions.ts';
 import { openDatabase } from '../../platform/db/client.ts';
 import { migrateDatabase } from '../../platform/db/migrate.ts';
 import { createPlatform } from '../../platform/platform.ts';
@@ -69,12 +69,7 @@ export function registerServiceCommands(program: Command): void {
     .description('Print a signed HS256 token for scripts (uses JWT_SECRET, or the one kept in DATA_DIR)')
     .requiredOption('--tenant <tenant>', 'tenant id or slug (tenant_id claim)')
     .requiredOption('--user <user>', 'user id (sub claim)')
-    .option(
-      '--roles <roles>',
-      `comma-separated roles: ${Object.keys(ROLES).join(', ')}`,
-      list,
-      [] as string[],
-    )
+    .option('--roles <roles>', `comma-separated roles: ${ROLE_NAMES.join(', ')}`, list, [] as string[])
     .option(
       '--permissions <permissions>',
       'comma-separated permissions (e.g. budgets:read,budgets:write)',
@@ -94,8 +89,8 @@ export function registerServiceCommands(program: Command): void {
       }) => {
         const config = loadConfig();
         for (const r of o.roles)
-          if (!ROLES[r])
-            throw new Error(`--roles: unknown role "${r}" (known: ${Object.keys(ROLES).join(', ')})`);
+          if (!ROLES.has(r))
+            throw new Error(`--roles: unknown role "${r}" (known: ${ROLE_NAMES.join(', ')})`);
         const known = new Set<string>([...PERMISSIONS, 'can_approve_budgets']);
         for (const p of o.permissions)
           if (!known.has(p))

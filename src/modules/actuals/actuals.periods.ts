@@ -142,7 +142,9 @@ export function parsePeriodText(
     const g = m.groups;
     let year = Number(g.y);
     if (g.y!.length === 2) year += 2000;
-    const month = g.mon ? MONTHS[g.mon.toLowerCase()] : Number(g.m);
+    // Own keys only: the month word is the client's ("constructor" must not read the prototype).
+    const mon = g.mon?.toLowerCase();
+    const month = mon ? (Object.hasOwn(MONTHS, mon) ? MONTHS[mon] : undefined) : Number(g.m);
     if (month === undefined) continue;
     const p = monthStart(year, month, g.d ? Number(g.d) : undefined);
     if (!p) return fail('invalid_period', `period "${shown}" is not a valid month or date`);

@@ -1,7 +1,7 @@
 /** SQL for budgets. Every call runs inside a tenant transaction, so RLS scopes it. */
 import { and, desc, eq, ilike, inArray, lt, ne, or, type SQL, sql } from 'drizzle-orm';
 import type { Queryable } from '../../platform/db/client.ts';
-import { budgetLines, budgets } from '../../platform/db/schema.ts';
+import { budgetLines, budgets, budgetTemplates, budgetTemplateVersions } from '../../platform/db/schema.ts';
 
 export type BudgetRow = typeof budgets.$inferSelect;
 export type NewBudget = Omit<typeof budgets.$inferInsert, 'createdAt'>;
@@ -108,4 +108,21 @@ export function totalsFor(tx: Queryable, budgetIds: string[]) {
     .from(budgetLines)
     .where(and(inArray(budgetLines.budgetId, budgetIds), eq(budgetLines.isDeleted, false)))
     .groupBy(budgetLines.budgetId, budgetLines.lineType);
+}
+
+/** Whether a live template of the tenant (RLS) has the version: a budget may cite only such. */
+export async function templateVersionExists(tx: Queryable, templateId: string, version: number) {
+  const rows = await tx
+    .select({ version: budgetTemplateVersions.version })
+    .from(budgetTemplateVersions)
+    .innerJoin(budgetTemplates, eq(budgetTemplates.id, budgetTemplateVersions.templateId))
+    .where(
+      and(
+        eq(budgetTemplateVersions.templateId, templateId),
+        eq(budgetTemplateVersions.version, version),
+        eq(budgetTemplates.isDeleted, false),
+      ),
+    )
+    .limit(1);
+  return rows.length > 0;
 }

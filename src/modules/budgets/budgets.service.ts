@@ -1,9 +1,10 @@
 /** Budget use cases: create (with lines), read (cached), list, update (optimistic locking), delete. */
-import { v7 as uuidv7 } from 'uuid';
+import { validate as isUuid, v7 as uuidv7 } from 'uuid';
 import type { Tx } from '../../platform/db/client.ts';
 import { pgError } from '../../platform/db/errors.ts';
 import { type AfterCommit, runAfterCommit } from '../../platform/events/change-hooks.ts';
 import {
+  BusinessRuleError,
   ConflictError,
   NotFoundError,
   ValidationError,
@@ -26,6 +27,7 @@ import {
   insertBudget,
   listBudgets,
   nameTaken,
+  templateVersionExists,
   totalsFor,
   updateBudget,
 } from './budgets.repository.ts';
@@ -55,7 +57,12 @@ export class BudgetService {
 
   /** Creates a budget and its lines in one transaction: all or nothing. */
   async create(ctx: TenantContext, input: BudgetCreateInput): Promise<BudgetView> {
-    return withTenant(this.deps.db, ctx.tenantId, (tx) => this.createIn(tx, ctx, input));
+    return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+      // A client-given reference must resolve in the caller's tenant: never store a foreign or dangling id.
+      if (input.template_id !== undefined)
+        await assertTemplateVersion(tx, input.template_id, input.template_version!);
+      return this.createIn(tx, ctx, input);
+    });
   }
 
   /** Creates a budget and its lines inside the caller's tenant transaction (templates, scenario promotion). */
@@ -229,7 +236,7 @@ export class BudgetService {
     const afterCommit: AfterCommit[] = [];
     await withTenant(this.deps.db, ctx.tenantId, async (tx) => {
       const before = await this.mustFind(tx, id, true);
-      assertDeletable(before);
+      assertDeletable(ctx, before);
       // Before the delete, while its sessions exist: the feed logs it and closes them.
       if (this.deps.changes)
         afterCommit.push(
@@ -278,9 +285,14 @@ export class BudgetService {
   }
 
   /** The live budget or 404 (also for another tenant's id: RLS hides it). */
-  async mustFind(tx: Parameters<typeof findBudget>[0], id: string, forUpdate = false): Promise<BudgetRow> {
+  async mustFind(
+    tx: Parameters<typeof findBudget>[0],
+    id: string,
+    forUpdate = false,
+    path = 'params.id',
+  ): Promise<BudgetRow> {
     const budget = await findBudget(tx, id, forUpdate);
-    if (!budget) throw new NotFoundError('Budget', id);
+    if (!budget) throw new NotFoundError('Budget', id, path);
     return budget;
   }
 
@@ -294,4 +306,11 @@ export class BudgetService {
   ) {
     await recordAudit(tx, ctx, { action, entityType: 'budget', entityId: id, before, after });
   }
+}
+
+/** 422 naming template_id unless the template version exists, live, in the caller's tenant. */
+async function assertTemplateVersion(tx: Tx, templateId: string, version: number): Promise<void> {
+  if (isUuid(templateId) && (await templateVersionExists(tx, templateId, version))) return;
+  const message = `template_id ${templateId} with template_version ${version} is not a template of your tenant`;
+  throw new BusinessRuleError('unknown_reference', message, 'template_id', { field: 'template_id' });
 }

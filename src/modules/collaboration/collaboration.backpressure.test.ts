@@ -36,6 +36,15 @@ async function session(t: TestApp, owner: string, others: Record<string, string>
   return { sessionId, budgetId: budget.budget_id as string };
 }
 
+// These suites flood a session on purpose: the abuse limits (collaboration.limits.test.ts) are lifted.
+const UNLIMITED = {
+  COLLABORATION_SOCKET_MESSAGES_PER_SECOND: '100000',
+  COLLABORATION_SOCKET_BYTES_PER_SECOND: '1073741824',
+  COLLABORATION_USER_MESSAGES_PER_SECOND: '100000',
+  COLLABORATION_USER_WRITES_PER_MINUTE: '1000000',
+  COLLABORATION_SESSION_MAX_REQUEST_BYTES: '68719476736',
+};
+
 describe.each(backends())('slow clients on %s', (backend) => {
   let t: TestApp;
   let base: string;
@@ -48,6 +57,7 @@ describe.each(backends())('slow clients on %s', (backend) => {
     t = await startTestApp(backend, {
       COLLABORATION_SEND_QUEUE_BYTES: String(QUEUE_BYTES),
       COLLABORATION_MAX_MESSAGE_BYTES: String(QUEUE_BYTES),
+      ...UNLIMITED,
     });
     base = await listen(t);
     alice = await t.token(tenant, { user: 'alice', roles: ['planner'] });
@@ -128,7 +138,7 @@ describe.each(backends())('change-log retention on %s', (backend) => {
   let alice: string;
 
   beforeAll(async () => {
-    t = await startTestApp(backend, { COLLABORATION_CHANGE_RETENTION: '5' });
+    t = await startTestApp(backend, { COLLABORATION_CHANGE_RETENTION: '5', ...UNLIMITED });
     base = await listen(t);
     alice = await t.token(tenant, { user: 'alice', roles: ['planner'] });
   });

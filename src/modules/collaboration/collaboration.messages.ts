@@ -62,10 +62,15 @@ export const CLIENT_MESSAGE_TYPES = clientMessage.options.map((o) => o.shape.typ
 export const CLOSE = {
   idle: { code: 4000, reason: 'idle timeout' },
   unauthorized: { code: 4001, reason: 'unauthorized' },
+  // Same code as unauthorized: the client logs in again; the reason tells it why.
+  tokenExpired: { code: 4001, reason: 'token_expired' },
   forbidden: { code: 4003, reason: 'not a participant of this session' },
   notFound: { code: 4004, reason: 'session not found' },
   tooFarBehind: { code: 4008, reason: 'too far behind: reconnect with last_sequence' },
   closed: { code: 4010, reason: 'session closed' },
   left: { code: 4011, reason: 'left the session' },
+  tooManySockets: { code: 4012, reason: 'too many sockets for this user on this session' },
+  tooManyUnauthenticated: { code: 4013, reason: 'too many unauthenticated sockets from this address' },
+  rateLimited: { code: 4029, reason: 'rate_limited' },
   disabled: { code: 4503, reason: 'real-time collaboration is disabled' },
 } as const;

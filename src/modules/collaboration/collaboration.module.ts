@@ -9,6 +9,7 @@ import type { BudgetService } from '../budgets/budgets.service.ts';
 import type { LineService } from '../lines/lines.service.ts';
 import { EditService } from './collaboration.edits.ts';
 import { CollaborationFeed } from './collaboration.feed.ts';
+import { CollaborationLimits } from './collaboration.limits.ts';
 import { collaborationRoutes } from './collaboration.routes.ts';
 import { CollaborationService } from './collaboration.service.ts';
 
@@ -22,7 +23,12 @@ export function createCollaboration(
   const feed = new CollaborationFeed(platform.pubsub, platform.config);
   deps.changes.add(feed);
   const sessions = new CollaborationService(deps, budgets, feed);
-  return { sessions, edits: new EditService(sessions, lines), rooms: new Rooms(platform.pubsub) };
+  return {
+    sessions,
+    edits: new EditService(sessions, lines),
+    rooms: new Rooms(platform.pubsub),
+    limits: new CollaborationLimits(platform.config),
+  };
 }
 
 /** Registers the REST routes and the WebSocket endpoint. */

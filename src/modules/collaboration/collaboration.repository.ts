@@ -296,3 +296,23 @@ export async function settleConflict(
     .returning();
   return c;
 }
+
+/** Comments and change requests in a session's change log: how many, and their payload bytes. */
+export async function requestUsage(
+  tx: Queryable,
+  sessionId: string,
+): Promise<{ rows: number; bytes: number }> {
+  const [row] = await tx
+    .select({
+      rows: sql<number>`count(*)::int`,
+      bytes: sql<number>`coalesce(sum(octet_length(${collaborationChanges.payload}::text)), 0)::bigint`,
+    })
+    .from(collaborationChanges)
+    .where(
+      and(
+        eq(collaborationChanges.sessionId, sessionId),
+        inArray(collaborationChanges.changeType, ['change_request', 'comment_added']),
+      ),
+    );
+  return { rows: Number(row?.rows ?? 0), bytes: Number(row?.bytes ?? 0) };
+}

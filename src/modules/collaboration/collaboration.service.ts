@@ -1,7 +1,7 @@
 /** Collaboration use cases: sessions, participants, comments, the change log and socket admission. */
 import { v7 as uuidv7 } from 'uuid';
 import type { Tx } from '../../platform/db/client.ts';
-import { ConflictError, NotFoundError } from '../../platform/http/errors.ts';
+import { BusinessRuleError, ConflictError, NotFoundError } from '../../platform/http/errors.ts';
 import { decodeCursor, pageOf } from '../../platform/http/pagination.ts';
 import type { ServiceDeps } from '../../platform/services.ts';
 import { type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
@@ -36,6 +36,7 @@ import {
   listSessions,
   markLeft,
   presentParticipants,
+  requestUsage,
   type SessionRow,
   upsertParticipant,
 } from './collaboration.repository.ts';
@@ -60,7 +61,7 @@ export class CollaborationService {
     authorizeCollaboration(ctx);
     assertCapacityAllowed(input.max_participants, this.deps.config.MAX_COLLABORATION_PARTICIPANTS);
     return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
-      await this.budgets.mustFind(tx, input.budget_id);
+      await this.budgets.mustFind(tx, input.budget_id, false, 'budget_id');
       const session = await insertSession(tx, {
         id: uuidv7(),
         tenantId: ctx.tenantId,
@@ -208,6 +209,8 @@ export class CollaborationService {
       await this.budgets.mustFind(tx, budgetId);
       if (input.line_id && !(await findLine(tx, budgetId, input.line_id)))
         throw new NotFoundError('Budget line', input.line_id, 'line_id');
+      // From a socket: the session's quota of stored messages (the session row lock orders the check).
+      if (sessionId) await this.assertRequestQuota(tx, sessionId, input.body.length);
       const comment = await insertComment(tx, {
         id: uuidv7(),
         tenantId: ctx.tenantId,
@@ -286,11 +289,34 @@ export class CollaborationService {
   /** Logs and publishes a change that is not a budget write (change requests). */
   async logChange(ctx: TenantContext, sessionId: string, change: Parameters<CollaborationFeed['append']>[2]) {
     const row = await withTenant(this.deps.db, ctx.tenantId, async (tx) => {
-      assertActive(await this.mustFind(tx, sessionId, true));
+      const session = await this.mustFind(tx, sessionId, true);
+      assertActive(session);
+      // A change request may name a line: only one of this session's budget (never a foreign id).
+      if (change.targetType === 'budget_line' && change.targetId) {
+        if (!(await findLine(tx, session.budgetId, change.targetId)))
+          throw new NotFoundError('Budget line', change.targetId, 'target_id');
+      }
+      await this.assertRequestQuota(tx, sessionId, JSON.stringify(change.payload).length);
       return this.feed.append(tx, ctx, change);
     });
     this.feed.publishChanges(ctx.tenantId, [row]);
     return row;
+  }
+
+  /** 422 session_quota_exceeded when the session's log holds its quota of comments and change requests. */
+  private async assertRequestQuota(tx: Tx, sessionId: string, adding: number): Promise<void> {
+    const c = this.deps.config;
+    const used = await requestUsage(tx, sessionId);
+    const full =
+      used.rows + 1 > c.COLLABORATION_SESSION_MAX_REQUESTS ||
+      used.bytes + adding > c.COLLABORATION_SESSION_MAX_REQUEST_BYTES;
+    if (!full) return;
+    throw new BusinessRuleError(
+      'session_quota_exceeded',
+      `This session holds ${used.rows} comments and change requests (${used.bytes} bytes); its quota is ${c.COLLABORATION_SESSION_MAX_REQUESTS} messages and ${c.COLLABORATION_SESSION_MAX_REQUEST_BYTES} bytes: start a new session`,
+      'session',
+      { rows: used.rows, bytes: used.bytes },
+    );
   }
 
   /** The session or 404 (also another tenant's: RLS hides it). */

@@ -13,7 +13,11 @@ describe.each(backends())('collaboration over WebSocket on %s', (backend) => {
   let viewer: string;
 
   beforeAll(async () => {
-    t = await startTestApp(backend);
+    // The replay test sends 200 edits at once, over the default message rate limit.
+    t = await startTestApp(backend, {
+      COLLABORATION_SOCKET_MESSAGES_PER_SECOND: '1000',
+      COLLABORATION_USER_MESSAGES_PER_SECOND: '1000',
+    });
     base = await listen(t);
     alice = await t.token(tenant, { user: 'alice', roles: ['planner'] });
     bob = await t.token(tenant, { user: 'bob', roles: ['planner'] });

@@ -4,6 +4,7 @@
  * typed messages. Messages of one socket are handled one at a time, in order.
  */
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
+import { decodeJwt } from 'jose';
 import { validate as isUuid } from 'uuid';
 import type { WebSocket } from 'ws';
 import type { Authenticator } from '../../platform/auth/authenticate.ts';
@@ -13,6 +14,7 @@ import { SocketConnection } from '../../platform/ws/connection.ts';
 import type { Rooms } from '../../platform/ws/rooms.ts';
 import type { EditService } from './collaboration.edits.ts';
 import { type FeedMessage, sessionChannel } from './collaboration.feed.ts';
+import { type CollaborationLimits, type Refusal, STORED_MESSAGE_TYPES } from './collaboration.limits.ts';
 import { CLIENT_MESSAGE_TYPES, CLOSE, type ClientMessage, clientMessage } from './collaboration.messages.ts';
 import type { Admission, CollaborationService } from './collaboration.service.ts';
 import { ChangeStream, type LiveChange, socketOrigin } from './collaboration.stream.ts';
@@ -22,6 +24,7 @@ export interface SocketDeps {
   sessions: CollaborationService;
   edits: EditService;
   rooms: Rooms;
+  limits: CollaborationLimits;
   log: FastifyBaseLogger;
 }
 
@@ -36,6 +39,12 @@ export class SessionSocket {
   private channel: string | undefined;
   private queue: Promise<void> = Promise.resolve();
   private authTimer: NodeJS.Timeout | undefined;
+  /** When the socket's token expires (ms since the epoch); an `auth` message extends it. */
+  private expiresAt = Number.POSITIVE_INFINITY;
+  private expiryTimer: NodeJS.Timeout | undefined;
+  private readonly buckets;
+  private releasePreAuth: (() => void) | undefined;
+  private releaseSlot: (() => void) | undefined;
   private readonly member = (m: unknown) => this.onFeed(m as FeedMessage);
 
   constructor(
@@ -45,6 +54,7 @@ export class SessionSocket {
     private readonly deps: SocketDeps,
   ) {
     const c = deps.sessions.deps.config;
+    this.buckets = deps.limits.socketBuckets();
     this.conn = new SocketConnection(
       ws,
       {
@@ -54,6 +64,9 @@ export class SessionSocket {
       },
       {
         message: (text) => {
+          // Counted on arrival, before queueing: a flood never piles up behind slow handlers.
+          const refusal = deps.limits.admitMessage(this.buckets, Buffer.byteLength(text), this.userKey());
+          if (refusal) return this.refuse(refusal, clientMsgIdOf(safeJson(text)));
           this.queue = this.queue.then(() => this.onText(text)).catch((e) => this.fail(e));
         },
         refused: (code, message) => this.error(code, message),
@@ -76,6 +89,12 @@ export class SessionSocket {
     }
     if (!isUuid(this.sessionId)) {
       this.conn.close(CLOSE.notFound.code, CLOSE.notFound.reason);
+      return;
+    }
+    // Until it has authenticated, a socket holds one of its address's few unauthenticated slots.
+    this.releasePreAuth = this.deps.limits.unauthenticated.acquire(this.req.ip);
+    if (!this.releasePreAuth) {
+      this.conn.close(CLOSE.tooManyUnauthenticated.code, CLOSE.tooManyUnauthenticated.reason);
       return;
     }
     if (this.req.headers.authorization) {
@@ -104,7 +123,12 @@ export class SessionSocket {
     } catch (error) {
       const reason = error instanceof AppError ? error.message.slice(0, 120) : CLOSE.unauthorized.reason;
       return this.conn.close(CLOSE.unauthorized.code, reason);
+    } finally {
+      this.releasePreAuth?.();
     }
+    this.setExpiry(req.headers.authorization);
+    this.releaseSlot = this.deps.limits.sockets.acquire(`${ctx.tenantId}:${this.sessionId}:${ctx.userId}`);
+    if (!this.releaseSlot) return this.conn.close(CLOSE.tooManySockets.code, CLOSE.tooManySockets.reason);
     // Subscribe before reading the session: nothing committed after the read can be missed.
     this.channel = sessionChannel(ctx.tenantId, this.sessionId);
     this.stream = new ChangeStream(
@@ -145,6 +169,7 @@ export class SessionSocket {
       conflict_strategy: session.conflictStrategy,
       last_sequence: session.lastSequence,
       resume_from: start,
+      token_expires_at: Number.isFinite(this.expiresAt) ? new Date(this.expiresAt).toISOString() : null,
     });
     this.conn.send({ type: 'presence', participants: admission.participants });
     this.deps.sessions.feed.publishEphemeral(ctx.tenantId, this.sessionId, this.conn.id, {
@@ -180,6 +205,8 @@ export class SessionSocket {
       return this.error('validation_failed', 'Message validation failed', errors, clientMsgIdOf(raw));
     }
     const msg = parsed.data;
+    // A token is good until its exp, not for the socket's life: refresh it with an `auth` message.
+    if (this.ctx && Date.now() >= this.expiresAt) return this.expire();
     if (!this.ctx) {
       if (msg.type !== 'auth' || this.channel)
         return this.conn.close(CLOSE.unauthorized.code, 'authenticate first');
@@ -196,10 +223,14 @@ export class SessionSocket {
     const budgetId = this.admission!.session.budgetId;
     const origin = socketOrigin(this.conn.id, 'client_msg_id' in msg ? msg.client_msg_id : undefined);
     const mctx: TenantContext = { ...ctx, requestId: origin };
+    if (STORED_MESSAGE_TYPES.has(msg.type)) {
+      const refusal = this.deps.limits.admitWrite(this.userKey()!);
+      if (refusal) return this.refuse(refusal, 'client_msg_id' in msg ? (msg.client_msg_id ?? null) : null);
+    }
     try {
       switch (msg.type) {
         case 'auth':
-          return this.error('already_authenticated', 'This socket is already authenticated');
+          return this.reauthenticate(ctx, msg.token);
         case 'sync':
           return this.stream!.resume(msg.last_sequence);
         case 'ping':
@@ -278,8 +309,86 @@ export class SessionSocket {
     else this.conn.send(m.message);
   }
 
+  /** The user of an authenticated socket, as a rate-limit key. */
+  private userKey(): string | undefined {
+    return this.ctx ? `${this.ctx.tenantId}:${this.ctx.userId}` : undefined;
+  }
+
+  /** Tells the client which limit refused its message; persistent abuse closes the socket. */
+  private refuse(r: Refusal, clientMsgId: string | null): void {
+    if (!this.buckets.strikes.take().ok) {
+      this.conn.close(CLOSE.rateLimited.code, CLOSE.rateLimited.reason);
+      return;
+    }
+    const message = `Rate limit ${r.limit} exceeded: retry in ${r.retryAfterMs} ms`;
+    this.conn.send({
+      type: 'error',
+      code: 'rate_limited',
+      message,
+      errors: [{ path: '(message)', code: r.limit, message }],
+      limit: r.limit,
+      retry_after_ms: r.retryAfterMs,
+      client_msg_id: clientMsgId,
+    });
+  }
+
+  /** Records the token's exp (already verified) and closes the socket when it passes. */
+  private setExpiry(authorization: string | undefined): void {
+    let exp: number | undefined;
+    try {
+      exp = decodeJwt(authorization?.trim().replace(/^Bearer\s+/i, '') ?? '').exp;
+    } catch {
+      exp = undefined; // verified just before; without a readable exp it is held to the message checks
+    }
+    this.expiresAt = typeof exp === 'number' ? exp * 1000 : Number.POSITIVE_INFINITY;
+    clearTimeout(this.expiryTimer);
+    const wait = this.expiresAt - Date.now();
+    // setTimeout overflows above 2^31-1 ms; such a far exp is still checked on every message.
+    if (wait <= 2 ** 31 - 1) {
+      this.expiryTimer = setTimeout(() => this.expire(), Math.max(0, wait));
+      this.expiryTimer.unref();
+    }
+  }
+
+  private expire(): void {
+    this.conn.closeWith(CLOSE.tokenExpired.code, CLOSE.tokenExpired.reason, {
+      type: 'error',
+      code: 'token_expired',
+      message: 'The token has expired: reconnect, or send an auth message with a fresh token before exp',
+      errors: [],
+      client_msg_id: null,
+    });
+  }
+
+  /** An `auth` message on an open socket: a fresh token of the same user extends the socket's life. */
+  private async reauthenticate(current: TenantContext, token: string): Promise<void> {
+    let ctx: TenantContext;
+    try {
+      ctx = {
+        ...(await this.deps.auth.context({
+          headers: { authorization: `Bearer ${token}` },
+          id: this.req.id,
+        } as FastifyRequest)),
+      };
+    } catch (error) {
+      const message = error instanceof AppError ? error.message : 'Invalid token';
+      // The socket keeps its current token (and its expiry).
+      return this.error('invalid_token', message, [{ path: 'token', code: 'invalid_token', message }]);
+    }
+    if (ctx.tenantId !== current.tenantId || ctx.userId !== current.userId)
+      return this.conn.close(CLOSE.unauthorized.code, 'token_subject_mismatch');
+    if (!ctx.permissions.has('collaboration:join'))
+      return this.conn.close(CLOSE.forbidden.code, CLOSE.forbidden.reason);
+    this.ctx = ctx;
+    this.setExpiry(`Bearer ${token}`);
+    this.conn.send({ type: 'auth_ok', token_expires_at: new Date(this.expiresAt).toISOString() });
+  }
+
   private async onClosed(): Promise<void> {
     clearTimeout(this.authTimer);
+    clearTimeout(this.expiryTimer);
+    this.releasePreAuth?.();
+    this.releaseSlot?.();
     this.stream?.stop();
     if (this.channel) await this.deps.rooms.leave(this.channel, this.member).catch(() => {});
     const ctx = this.ctx;
@@ -317,4 +426,12 @@ export class SessionSocket {
 function clientMsgIdOf(raw: unknown): string | null {
   const id = (raw as { client_msg_id?: unknown } | null)?.client_msg_id;
   return typeof id === 'string' ? id.slice(0, 100) : null;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
 }

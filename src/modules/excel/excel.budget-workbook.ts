@@ -31,15 +31,40 @@ export function col(n: number): string {
   return s;
 }
 
-/** A sheet name Excel accepts (31 characters, no []:*?/\), unique within the workbook. */
+const SHEET_NAME_MAX = 31;
+// Excel refuses these characters in sheet names; control characters make the file unreadable.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it removes
+const SHEET_NAME_BAD = /[[\]:*?/\\\u0000-\u001f\u007f]/g;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * A sheet name Excel accepts, made from a user-chosen name: at most 31 characters, none of
+ * []:*?/\, no apostrophe at either end, never the reserved "History", unique (case-insensitive)
+ * within the workbook. Any name gives a sheet: a budget is never unexportable for its name.
+ */
 export function sheetName(name: string, taken: Set<string>): string {
-  const base =
-    name
-      .replace(/[[\]:*?/\\]/g, ' ')
-      .trim()
-      .slice(0, 28) || 'Budget';
+  const clean = (s: string) =>
+    s
+      .replace(SHEET_NAME_BAD, ' ')
+      .replace(LONE_SURROGATE, ' ')
+      .replace(/\s+/g, ' ')
+      .replace(/^[\s']+|[\s']+$/g, '');
+  // Whole code points, so that a cut never leaves half a surrogate pair.
+  const cut = (s: string, max: number) => {
+    let out = '';
+    for (const ch of s) {
+      if (out.length + ch.length > max) break;
+      out += ch;
+    }
+    return clean(out);
+  };
+  let base = cut(clean(name), SHEET_NAME_MAX) || 'Budget';
+  if (base.toLowerCase() === 'history') base = `${base} (budget)`;
   let out = base;
-  for (let i = 2; taken.has(out.toLowerCase()); i++) out = `${base} ${i}`;
+  for (let i = 2; taken.has(out.toLowerCase()); i++) {
+    const suffix = ` (${i})`;
+    out = `${cut(base, SHEET_NAME_MAX - suffix.length) || 'Budget'}${suffix}`;
+  }
   taken.add(out.toLowerCase());
   return out;
 }

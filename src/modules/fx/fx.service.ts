@@ -13,16 +13,17 @@ import { fxRateMissing } from './fx.sql.ts';
 const MAX_CSV_ROWS = 100_000;
 const UPSERT_CHUNK = 5_000;
 // CSV header names, compared lower-case without punctuation.
-const CSV_COLUMNS: Record<string, keyof RateInput> = {
-  period: 'period',
-  month: 'period',
-  from: 'from',
-  fromcurrency: 'from',
-  to: 'to',
-  tocurrency: 'to',
-  rate: 'rate',
-  source: 'source',
-};
+// A Map: header text is the client's, and a "constructor" column must not read the prototype.
+const CSV_COLUMNS: ReadonlyMap<string, keyof RateInput> = new Map([
+  ['period', 'period'],
+  ['month', 'period'],
+  ['from', 'from'],
+  ['fromcurrency', 'from'],
+  ['to', 'to'],
+  ['tocurrency', 'to'],
+  ['rate', 'rate'],
+  ['source', 'source'],
+]);
 
 /** A rate as the API returns it. */
 export function presentRate(r: RateRow) {
@@ -92,13 +93,12 @@ export class FxService {
     let dataRows = 0;
     for await (const row of csvRows(bytes, {}, info)) {
       if (!columns) {
-        columns = row.cells.map(
-          (c) =>
-            CSV_COLUMNS[
-              String(c ?? '')
-                .toLowerCase()
-                .replace(/[^a-z]/g, '')
-            ],
+        columns = row.cells.map((c) =>
+          CSV_COLUMNS.get(
+            String(c ?? '')
+              .toLowerCase()
+              .replace(/[^a-z]/g, ''),
+          ),
         );
         const missing = (['period', 'from', 'to', 'rate'] as const).filter((c) => !columns!.includes(c));
         if (missing.length)

@@ -2,9 +2,10 @@
 import { z } from 'zod';
 import type { AppConfig } from '../../config/env.ts';
 import { type Authenticator, ctxOf } from '../../platform/auth/authenticate.ts';
-import { PERMISSIONS, ROLES } from '../../platform/auth/permissions.ts';
+import { PERMISSIONS, ROLE_NAMES } from '../../platform/auth/permissions.ts';
 import { BusinessRuleError } from '../../platform/http/errors.ts';
 import { type App, errorResponses } from '../../platform/http/types.ts';
+import { assertMayGrant } from './users.policy.ts';
 import type { UserService } from './users.service.ts';
 
 const tags = ['auth'];
@@ -21,10 +22,7 @@ const loginBody = z.strictObject({
 const userBody = z.strictObject({
   email: z.email().max(320),
   password: z.string().min(12, { message: 'password must be at least 12 characters' }).max(1024),
-  roles: z
-    .array(z.enum(Object.keys(ROLES) as [string, ...string[]]))
-    .min(1)
-    .max(10),
+  roles: z.array(z.enum(ROLE_NAMES)).min(1).max(10),
   display_name: z.string().trim().min(1).max(255).optional(),
 });
 
@@ -104,7 +102,8 @@ export function userRoutes(app: App, auth: Authenticator, usersSvc: UserService,
       onRequest: auth.require('users:manage'),
       schema: {
         tags,
-        summary: 'Create a user in your tenant',
+        summary:
+          'Create a user in your tenant (you can grant only roles whose permissions you hold: 403 grant_not_allowed)',
         body: userBody,
         response: {
           201: z.object({ user_id: z.uuid(), email: z.string(), roles: z.array(z.string()) }),
@@ -114,6 +113,7 @@ export function userRoutes(app: App, auth: Authenticator, usersSvc: UserService,
     },
     async (req, reply) => {
       const ctx = ctxOf(req);
+      assertMayGrant(ctx, req.body.roles);
       const u = await usersSvc.create(
         ctx.tenantKey,
         ctx.userId,

@@ -5,7 +5,7 @@ import type { AppConfig } from '../../config/env.ts';
 import type { TenantRegistry } from '../../platform/auth/authenticate.ts';
 import { signToken } from '../../platform/auth/jwt.ts';
 import { hashPassword, verifyPassword } from '../../platform/auth/passwords.ts';
-import { ROLES } from '../../platform/auth/permissions.ts';
+import { ROLE_NAMES, ROLES } from '../../platform/auth/permissions.ts';
 import type { Db } from '../../platform/db/client.ts';
 import { users } from '../../platform/db/schema.ts';
 import { fieldError, UnauthorizedError } from '../../platform/http/errors.ts';
@@ -30,11 +30,11 @@ export class UserService {
   /** Creates a user in the tenant given by its key (registering the tenant if new). */
   async create(tenantKey: string, actorId: string, input: NewUser, requestId?: string) {
     for (const role of input.roles) {
-      if (!ROLES[role])
+      if (!ROLES.has(role))
         throw fieldError(
           'roles',
           'unknown_role',
-          `Unknown role "${role}"; known roles: ${Object.keys(ROLES).join(', ')}`,
+          `Unknown role "${role}"; known roles: ${ROLE_NAMES.join(', ')}`,
         );
     }
     const tenantId = tenantIdFromKey(tenantKey);

@@ -1,10 +1,11 @@
 /** Turns a request's bearer token into a TenantContext, registering unseen tenants on first use. */
-import { sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { LRUCache } from 'lru-cache';
 import type { Db } from '../db/client.ts';
+import { tenants } from '../db/schema.ts';
 import { UnauthorizedError } from '../http/errors.ts';
-import { type TenantContext, tenantIdFromKey, withTenant } from '../tenancy/tenancy.ts';
+import { sameTenantKey, type TenantContext, tenantIdFromKey, withTenant } from '../tenancy/tenancy.ts';
 import type { TokenVerifier } from './jwt.ts';
 import { effectivePermissions } from './permissions.ts';
 import { authorize } from './policy.ts';
@@ -15,21 +16,34 @@ declare module 'fastify' {
   }
 }
 
-/** Remembers which tenants exist so that registration costs one insert per process and tenant. */
+/**
+ * Remembers which tenants exist so that registration costs one insert per process and tenant,
+ * and holds each tenant to the one identifier it was registered with: a slug tenant ("acme")
+ * and its UUIDv5 name the same row, and only the first form seen is accepted (docs/operations.md).
+ */
 export class TenantRegistry {
-  private readonly known = new LRUCache<string, true>({ max: 100_000 });
+  private readonly known = new LRUCache<string, string>({ max: 100_000 });
 
   constructor(private readonly db: Db) {}
 
-  /** Makes sure the tenant row exists (tenants live in the platform's auth service). */
+  /** Makes sure the tenant row exists (tenants live in the platform's auth service); 401 for a non-canonical key. */
   async ensure(tenantId: string, key: string): Promise<void> {
-    if (this.known.has(tenantId)) return;
-    await withTenant(this.db, tenantId, (tx) =>
-      tx.execute(
-        sql`INSERT INTO tenants (id, external_key, name) VALUES (${tenantId}, ${key}, ${key}) ON CONFLICT DO NOTHING`,
-      ),
-    );
-    this.known.set(tenantId, true);
+    let registered = this.known.get(tenantId);
+    if (registered === undefined) {
+      registered = await withTenant(this.db, tenantId, async (tx) => {
+        await tx.insert(tenants).values({ id: tenantId, externalKey: key, name: key }).onConflictDoNothing();
+        const [row] = await tx
+          .select({ key: tenants.externalKey })
+          .from(tenants)
+          .where(eq(tenants.id, tenantId));
+        return row?.key ?? key;
+      });
+      this.known.set(tenantId, registered);
+    }
+    if (!sameTenantKey(registered, key))
+      throw new UnauthorizedError(
+        `Token tenant_id "${key.slice(0, 255)}" names a tenant that was registered under another identifier: tokens must carry the identifier the tenant was registered with`,
+      );
   }
 }
 

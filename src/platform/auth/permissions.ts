@@ -23,10 +23,11 @@ export const PERMISSIONS = [
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-/** Names used by the design guide and older tokens, mapped to ours. */
-const ALIASES: Record<string, Permission> = {
-  can_approve_budgets: 'budgets:approve',
-};
+/**
+ * Names used by the design guide and older tokens, mapped to ours. Maps, not object literals:
+ * role and permission names come from tokens, and `ROLES['constructor']` would read the prototype.
+ */
+const ALIASES: ReadonlyMap<string, Permission> = new Map([['can_approve_budgets', 'budgets:approve']]);
 
 const VIEWER: Permission[] = [
   'budgets:read',
@@ -50,17 +51,26 @@ const PLANNER: Permission[] = [
 ];
 const APPROVER: Permission[] = [...PLANNER, 'budgets:approve'];
 
-export const ROLES: Record<string, readonly Permission[]> = {
-  viewer: VIEWER,
-  planner: PLANNER,
-  approver: APPROVER,
-  admin: PERMISSIONS,
-};
+/** Each role's permissions. */
+export const ROLES: ReadonlyMap<string, readonly Permission[]> = new Map<string, readonly Permission[]>([
+  ['viewer', VIEWER],
+  ['planner', PLANNER],
+  ['approver', APPROVER],
+  ['admin', PERMISSIONS],
+]);
+
+/** Names of the known roles. */
+export const ROLE_NAMES = [...ROLES.keys()] as [string, ...string[]];
+
+/** Our name of a permission (a guide alias mapped, anything else as it is). */
+export function canonicalPermission(permission: string): string {
+  return ALIASES.get(permission) ?? permission;
+}
 
 /** The effective permissions of a token: its explicit permissions plus those of its roles. */
 export function effectivePermissions(roles: readonly string[], permissions: readonly string[]): Set<string> {
   const out = new Set<string>();
-  for (const role of roles) for (const p of ROLES[role] ?? []) out.add(p);
-  for (const p of permissions) out.add(ALIASES[p] ?? p);
+  for (const role of roles) for (const p of ROLES.get(role) ?? []) out.add(p);
+  for (const p of permissions) out.add(canonicalPermission(p));
   return out;
 }

@@ -51,6 +51,7 @@ import { healthRoutes } from './health.routes.ts';
 import { installJsonBodyParser } from './json-body.ts';
 import { rejectNulCharacters } from './nul-guard.ts';
 import { redisWithLocalFallback } from './rate-limit-store.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
 import { API_PREFIX, type App } from './types.ts';
 import { closeIfBodyUnread } from './uploads.ts';
 
@@ -102,6 +103,7 @@ export async function buildApp(platform: Platform, logger: FastifyServerOptions[
       ? { store: redisWithLocalFallback(rateLimitRedis, `${platform.keyPrefix}rl:`), skipOnError: false }
       : {}),
   });
+  await registerSecurityHeaders(app);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

@@ -14,15 +14,15 @@ interface ZodIssueParams {
   [key: string]: unknown;
 }
 
-const CONTEXT_PREFIX: Record<string, string> = {
-  body: '',
-  querystring: 'query.',
-  params: 'params.',
-  headers: 'headers.',
-};
+const CONTEXT_PREFIX: ReadonlyMap<string, string> = new Map([
+  ['body', ''],
+  ['querystring', 'query.'],
+  ['params', 'params.'],
+  ['headers', 'headers.'],
+]);
 
 function toFieldErrors(error: FastifyError): FieldError[] {
-  const prefix = CONTEXT_PREFIX[error.validationContext ?? 'body'] ?? '';
+  const prefix = CONTEXT_PREFIX.get(error.validationContext ?? 'body') ?? '';
   const out: FieldError[] = [];
   for (const v of error.validation ?? []) {
     const base = v.instancePath.split('/').filter(Boolean).join('.');

@@ -28,6 +28,14 @@ export function tenantIdFromKey(key: string): string {
   return isUuid(key) ? key.toLowerCase() : uuidv5(key, TENANT_NAMESPACE);
 }
 
+/**
+ * Whether two token identifiers are the same tenant key: UUIDs compare case-insensitively,
+ * slugs exactly. `acme` and `uuidv5("acme")` map to one tenant id but are different keys.
+ */
+export function sameTenantKey(a: string, b: string): boolean {
+  return isUuid(a) && isUuid(b) ? a.toLowerCase() === b.toLowerCase() : a === b;
+}
+
 /** Runs fn in one transaction scoped to the tenant; RLS hides every other tenant's rows. */
 export async function withTenant<T>(db: Db, tenantId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {
