@@ -90,6 +90,7 @@ export function fxRoutes(app: App, auth: Authenticator, fx: FxService): void {
           tags,
           summary:
             'Import rates from a CSV body (text/csv; columns period, from, to, rate[, source]); a bad row stores nothing',
+          consumes: ['text/csv'],
           response: { 200: putRatesResponse, ...errorResponses },
         },
       },
