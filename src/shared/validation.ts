@@ -84,3 +84,13 @@ export const pageQuery = {
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().max(200).optional(),
 };
+
+/**
+ * A boolean query parameter: "true" or "false" on the wire (a query string has no booleans),
+ * a boolean to the handler and in the OpenAPI document (so generated clients send booleans).
+ */
+export const queryBoolean = (fallback: boolean) =>
+  z.preprocess(
+    (v) => (v === 'true' ? true : v === 'false' ? false : v),
+    z.boolean({ error: 'must be true or false' }).default(fallback),
+  );

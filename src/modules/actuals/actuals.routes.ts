@@ -79,6 +79,7 @@ export function actualsRoutes(
           tags,
           summary:
             'Import a CSV or XLSX file (raw body: text/csv, the XLSX type, or application/octet-stream with ?format=). Up to 1 MiB runs now (201 with the report); larger, or async=true, runs as a job (202). All or nothing; the same batch_key replaces its batch.',
+          consumes: ['text/csv', XLSX_TYPE, 'application/octet-stream'],
           querystring: importQuery,
           response: { 201: batchResponse, 202: importAcceptedResponse, ...errorResponses },
         },

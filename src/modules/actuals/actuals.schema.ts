@@ -1,6 +1,6 @@
 /** Request and response schemas of the actuals routes. */
 import { z } from 'zod';
-import { pageQuery, trimmed, uuidParam } from '../../shared/validation.ts';
+import { pageQuery, queryBoolean, trimmed, uuidParam } from '../../shared/validation.ts';
 import { mappingSchema } from './actuals.mapping.ts';
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -20,11 +20,9 @@ export const importQuery = z.strictObject({
     .max(20_000)
     .optional()
     .meta({ description: 'a mapping as JSON (see POST /actuals/mappings)' }),
-  async: z
-    .enum(['true', 'false'])
-    .optional()
-    .transform((v) => v === 'true')
-    .meta({ description: 'true: always run as a job (202); by default only bodies over 1 MiB do' }),
+  async: queryBoolean(false).meta({
+    description: 'true: always run as a job (202); by default only bodies over 1 MiB do',
+  }),
 });
 export type ImportQuery = z.output<typeof importQuery>;
 

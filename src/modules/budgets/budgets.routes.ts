@@ -2,8 +2,10 @@
 import { z } from 'zod';
 import type { Authenticator } from '../../platform/auth/authenticate.ts';
 import { ctxOf } from '../../platform/auth/authenticate.ts';
+import { withExample } from '../../platform/http/openapi.ts';
 import { type App, errorResponses } from '../../platform/http/types.ts';
 import {
+  budgetCreateExample,
   budgetCreateSchema,
   budgetDeleteQuery,
   budgetGetQuery,
@@ -26,7 +28,7 @@ export function budgetRoutes(app: App, auth: Authenticator, budgets: BudgetServi
       schema: {
         tags,
         summary: 'Create a budget, optionally with its lines (one transaction)',
-        body: budgetCreateSchema,
+        body: withExample(budgetCreateSchema, 'An annual budget with two lines', budgetCreateExample),
         response: { 201: budgetResponse, ...errorResponses },
       },
     },

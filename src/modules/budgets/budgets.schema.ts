@@ -8,6 +8,7 @@ import {
   metadataSchema,
   optionalText,
   pageQuery,
+  queryBoolean,
   tagsSchema,
   trimmed,
   uuidParam,
@@ -66,10 +67,7 @@ export type BudgetUpdateInput = z.output<typeof budgetUpdateSchema>;
 export const budgetParams = z.strictObject({ id: uuidParam });
 
 export const budgetGetQuery = z.strictObject({
-  include_lines: z
-    .enum(['true', 'false'])
-    .default('false')
-    .transform((v) => v === 'true'),
+  include_lines: queryBoolean(false),
 });
 
 export const budgetListQuery = z.strictObject({
@@ -86,10 +84,7 @@ export const budgetListQuery = z.strictObject({
 export type BudgetListQuery = z.output<typeof budgetListQuery>;
 
 export const budgetDeleteQuery = z.strictObject({
-  soft_delete: z
-    .enum(['true', 'false'])
-    .default('true')
-    .transform((v) => v === 'true'),
+  soft_delete: queryBoolean(true),
 });
 
 const money = z.string().meta({ example: '1000.00' });
@@ -132,8 +127,24 @@ export const budgetResponse = z.object({
   totals: totalsResponse,
   budget_lines: z.array(lineResponse).optional(),
 });
+// A named component of the OpenAPI document (and of the generated client types).
+z.globalRegistry.add(budgetResponse, { id: 'Budget' });
 
 export const budgetListResponse = z.object({
   items: z.array(budgetResponse),
   next_cursor: z.string().nullable(),
 });
+
+/** The request example of POST /budgets in the OpenAPI document (checked against the schema by redocly). */
+export const budgetCreateExample = {
+  budget_name: 'FY2027 Operating',
+  budget_type: 'annual',
+  fiscal_year: '2027',
+  total_amount: '1200000.00',
+  base_currency: 'USD',
+  department_id: 'sales',
+  budget_lines: [
+    { line_name: 'Salaries', line_type: 'expense', category: 'people', amount: '850000.00' },
+    { line_name: 'Travel', line_type: 'expense', category: 'operations', amount: '50000.00' },
+  ],
+} satisfies z.input<typeof budgetCreateSchema>;

@@ -20,4 +20,4 @@ export const lineImportResponse = z.object({
 });
 
 /** The binary body of an XLSX download, for the OpenAPI document. */
-export const xlsxResponse = z.string().meta({ format: 'binary', description: XLSX_TYPE });
+export const xlsxResponse = z.string().meta({ format: 'binary', description: 'The workbook (XLSX)' });

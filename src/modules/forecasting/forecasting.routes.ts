@@ -1,12 +1,14 @@
 /** REST routes of the model registry: models, training jobs and forecasts. */
 import { z } from 'zod';
 import { type Authenticator, ctxOf } from '../../platform/auth/authenticate.ts';
+import { withExample } from '../../platform/http/openapi.ts';
 import { type App, errorResponses } from '../../platform/http/types.ts';
 import {
   forecastCreateSchema,
   forecastListQuery,
   forecastListResponse,
   forecastResponse,
+  modelCreateExample,
   modelCreateSchema,
   modelListQuery,
   modelListResponse,
@@ -28,7 +30,11 @@ export function forecastingRoutes(app: App, auth: Authenticator, service: Foreca
       schema: {
         tags,
         summary: 'Create a forecasting model: algorithm, hyperparameters, target, features, training config',
-        body: modelCreateSchema,
+        body: withExample(
+          modelCreateSchema,
+          'Gradient boosting with lags and seasonality',
+          modelCreateExample,
+        ),
         response: { 201: modelResponse, ...errorResponses },
       },
     },

@@ -154,7 +154,9 @@ export const modelResponse = z.object({
   features: z.array(z.unknown()),
   training_config: z.object({ horizon: num, seed: num, backtest_origins: num }),
   status: z.enum(FORECAST_MODEL_STATUSES),
-  series: z.unknown().nullable(),
+  series: z.unknown().meta({
+    description: 'what the model was trained on: source, key, start, end, length (null until trained)',
+  }),
   training_job_id: z.uuid().nullable(),
   trained_at: z.string().nullable(),
   training_error: z.string().nullable(),
@@ -182,6 +184,8 @@ export const modelResponse = z.object({
   created_by: z.string(),
   updated_at: z.string().nullable(),
 });
+// A named component of the OpenAPI document (and of the generated client types).
+z.globalRegistry.add(modelResponse, { id: 'ForecastingModel' });
 export const modelListResponse = z.object({
   items: z.array(modelResponse),
   next_cursor: z.string().nullable(),
@@ -211,3 +215,16 @@ export const forecastListResponse = z.object({
   items: z.array(forecastResponse),
   next_cursor: z.string().nullable(),
 });
+
+/** The request example of POST /forecasting/models in the OpenAPI document. */
+export const modelCreateExample = {
+  name: 'Marketing spend, gradient boosting',
+  description: 'Monthly marketing actuals with lags and seasonality',
+  algorithm: 'gradient_boosting',
+  hyperparameters: { n_estimators: 200, max_depth: 4, learning_rate: 0.1 },
+  features: [
+    { feature_name: 'lags', feature_type: 'historical_values', lag_periods: [1, 2, 12] },
+    { feature_name: 'season', feature_type: 'seasonal', components: ['month', 'quarter'] },
+  ],
+  training_config: { horizon: 12, seed: 42, backtest_origins: 4 },
+} satisfies z.input<typeof modelCreateSchema>;

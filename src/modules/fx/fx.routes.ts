@@ -91,6 +91,7 @@ export function fxRoutes(app: App, auth: Authenticator, fx: FxService, bodyLimit
           tags,
           summary:
             'Import rates from a CSV body (text/csv; columns period, from, to, rate[, source]); a bad row stores nothing',
+          consumes: ['text/csv'],
           response: { 200: putRatesResponse, ...errorResponses },
         },
       },

@@ -24,6 +24,8 @@ export const jobResponse = z.object({
   started_at: z.string().nullable(),
   finished_at: z.string().nullable(),
 });
+// A named component of the OpenAPI document (and of the generated client types).
+z.globalRegistry.add(jobResponse, { id: 'Job' });
 
 /** A job as the API returns it. */
 export function presentJob(j: JobRow) {

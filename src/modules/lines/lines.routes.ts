@@ -1,10 +1,12 @@
 /** REST routes of budget lines. */
 import { z } from 'zod';
 import { type Authenticator, ctxOf } from '../../platform/auth/authenticate.ts';
+import { withExample } from '../../platform/http/openapi.ts';
 import { type App, errorResponses } from '../../platform/http/types.ts';
 import { budgetParams } from '../budgets/budgets.schema.ts';
 import {
   bulkLinesSchema,
+  lineCreateExample,
   lineCreateSchema,
   lineDeleteQuery,
   lineParams,
@@ -44,7 +46,7 @@ export function lineRoutes(app: App, auth: Authenticator, lines: LineService): v
         tags,
         summary: 'Add one line',
         params: budgetParams,
-        body: lineCreateSchema,
+        body: withExample(lineCreateSchema, 'An expense line spread evenly', lineCreateExample),
         response: { 201: lineResponse, ...errorResponses },
       },
     },

@@ -2,7 +2,14 @@
 import { z } from 'zod';
 import { ALLOCATION_METHODS, LINE_TYPES, SPREAD_METHODS } from '../../shared/enums.ts';
 import { amountSchema, Decimal, decimalString } from '../../shared/money.ts';
-import { metadataSchema, optionalText, pageQuery, trimmed, uuidParam } from '../../shared/validation.ts';
+import {
+  metadataSchema,
+  optionalText,
+  pageQuery,
+  queryBoolean,
+  trimmed,
+  uuidParam,
+} from '../../shared/validation.ts';
 import { spreadProfileSchema } from '../periods/periods.schema.ts';
 
 const quantitySchema = decimalString({
@@ -57,10 +64,7 @@ export const bulkLinesSchema = z.strictObject({
 export const lineParams = z.strictObject({ id: uuidParam, lineId: uuidParam });
 export const linesListQuery = z.strictObject({ ...pageQuery });
 export const lineDeleteQuery = z.strictObject({
-  soft_delete: z
-    .enum(['true', 'false'])
-    .default('true')
-    .transform((v) => v === 'true'),
+  soft_delete: queryBoolean(true),
   version: z.coerce.number().int().min(1).optional(),
 });
 
@@ -94,3 +98,15 @@ export const lineResponse = z.object({
   updated_by: z.string().nullable(),
   version: z.number().int(),
 });
+// A named component of the OpenAPI document (and of the generated client types).
+z.globalRegistry.add(lineResponse, { id: 'BudgetLine' });
+
+/** The request example of POST /budgets/{id}/lines in the OpenAPI document. */
+export const lineCreateExample = {
+  line_name: 'Cloud hosting',
+  line_type: 'expense',
+  category: 'infrastructure',
+  amount: '36000.00',
+  gl_account_id: '6100',
+  spread_method: 'even',
+} satisfies z.input<typeof lineCreateSchema>;

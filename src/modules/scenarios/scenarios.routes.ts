@@ -1,6 +1,7 @@
 /** REST routes of scenarios: /budgets/:id/scenarios[/:scenarioId], compare and promote. */
 import { z } from 'zod';
 import { type Authenticator, ctxOf } from '../../platform/auth/authenticate.ts';
+import { withExample } from '../../platform/http/openapi.ts';
 import { type App, errorResponses } from '../../platform/http/types.ts';
 import { budgetResponse } from '../budgets/budgets.schema.ts';
 import {
@@ -8,6 +9,7 @@ import {
   compareQuery,
   compareResponse,
   promoteSchema,
+  scenarioCreateExample,
   scenarioCreateSchema,
   scenarioDeleteQuery,
   scenarioListQuery,
@@ -30,7 +32,7 @@ export function scenarioRoutes(app: App, auth: Authenticator, scenarios: Scenari
         tags,
         summary: 'Create a scenario: named adjustments computed on read, never written to the budget',
         params: budgetIdParams,
-        body: scenarioCreateSchema,
+        body: withExample(scenarioCreateSchema, 'A hiring freeze and a travel cut', scenarioCreateExample),
         response: { 201: scenarioResponse, ...errorResponses },
       },
     },

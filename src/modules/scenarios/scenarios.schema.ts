@@ -108,6 +108,8 @@ export const scenarioResponse = z.object({
   updated_by: z.string().nullable(),
   version: z.number().int(),
 });
+// A named component of the OpenAPI document (and of the generated client types).
+z.globalRegistry.add(scenarioResponse, { id: 'Scenario' });
 export const scenarioListResponse = z.object({
   items: z.array(scenarioResponse),
   next_cursor: z.string().nullable(),
@@ -140,3 +142,13 @@ export const compareResponse = z.object({
     }),
   ),
 });
+
+/** The request example of POST /budgets/{id}/scenarios in the OpenAPI document. */
+export const scenarioCreateExample = {
+  name: 'Hiring freeze from July',
+  description: 'People costs 10% lower from the seventh period, travel down 5,000.00 per line',
+  adjustments: [
+    { kind: 'percent', value: '-10', filter: { category: 'people' }, from_period: 6 },
+    { kind: 'absolute', value: '-5000.00', filter: { category: 'travel' } },
+  ],
+} satisfies z.input<typeof scenarioCreateSchema>;

@@ -1,10 +1,12 @@
 /** REST routes of budget templates, their versions, and budgets created from them. */
 import { z } from 'zod';
 import { type Authenticator, ctxOf } from '../../platform/auth/authenticate.ts';
+import { withExample } from '../../platform/http/openapi.ts';
 import { type App, errorResponses } from '../../platform/http/types.ts';
 import {
   budgetFromTemplateSchema,
   budgetResponse,
+  templateCreateExample,
   templateCreateSchema,
   templateDeleteQuery,
   templateListQuery,
@@ -30,7 +32,11 @@ export function templateRoutes(app: App, auth: Authenticator, templates: Templat
       schema: {
         tags,
         summary: 'Create a template (its version 1): default budget fields and lines',
-        body: templateCreateSchema,
+        body: withExample(
+          templateCreateSchema,
+          'A department template with a seasonal line',
+          templateCreateExample,
+        ),
         response: { 201: templateResponse, ...errorResponses },
       },
     },

@@ -126,6 +126,8 @@ export const templateResponse = z.object({
   updated_at: z.string().nullable(),
   updated_by: z.string().nullable(),
 });
+// A named component of the OpenAPI document (and of the generated client types).
+z.globalRegistry.add(templateResponse, { id: 'Template' });
 export const templateListResponse = z.object({
   items: z.array(templateResponse),
   next_cursor: z.string().nullable(),
@@ -151,3 +153,21 @@ export const versionListResponse = z.object({
 });
 
 export { budgetResponse };
+
+/** The request example of POST /templates in the OpenAPI document. */
+export const templateCreateExample = {
+  name: 'Department operating budget',
+  description: 'Headcount and running costs of one department',
+  defaults: { budget_type: 'annual', base_currency: 'EUR', total_amount: '500000.00' },
+  lines: [
+    { line_name: 'Salaries', line_type: 'expense', category: 'people', amount: '400000.00' },
+    {
+      line_name: 'Events',
+      line_type: 'expense',
+      category: 'marketing',
+      amount: '100000.00',
+      spread_method: 'seasonal',
+      spread_profile: ['1', '1', '2', '1', '1', '1', '0', '0', '2', '1', '1', '1'],
+    },
+  ],
+} satisfies z.input<typeof templateCreateSchema>;

@@ -35,6 +35,7 @@ export function userRoutes(app: App, auth: Authenticator, usersSvc: UserService,
       schema: {
         tags,
         summary: 'Log in with tenant, email and password; returns a bearer token',
+        security: [],
         body: loginBody,
         response: {
           200: z.object({

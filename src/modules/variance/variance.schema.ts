@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { LINE_TYPES } from '../../shared/enums.ts';
 import { Decimal, decimalString } from '../../shared/money.ts';
-import { uuidParam } from '../../shared/validation.ts';
+import { queryBoolean, uuidParam } from '../../shared/validation.ts';
 
 export const VARIANCE_GROUPINGS = ['line', 'category', 'department', 'gl_account', 'period'] as const;
 export type VarianceGrouping = (typeof VARIANCE_GROUPINGS)[number];
@@ -34,10 +34,7 @@ const varianceFields = {
     .optional()
     .meta({ description: 'Flag when |variance %| is above this (default: the tenant setting, else 10.00)' }),
   line_type: z.enum(LINE_TYPES).optional(),
-  flagged_only: z
-    .enum(['true', 'false'])
-    .default('false')
-    .transform((v) => v === 'true'),
+  flagged_only: queryBoolean(false),
 };
 
 export const varianceQuery = z.strictObject(varianceFields);

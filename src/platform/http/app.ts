@@ -1,9 +1,7 @@
 /** Builds the Fastify application: plugins, error handling, OpenAPI and every module's routes. */
 import rateLimit from '@fastify/rate-limit';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyServerOptions } from 'fastify';
-import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { v7 as uuidv7 } from 'uuid';
 import { MappingService } from '../../modules/actuals/actuals.mappings.ts';
 import { actualsRoutes } from '../../modules/actuals/actuals.routes.ts';
@@ -50,6 +48,7 @@ import { clientErrorHandler, frameworkErrors, installErrorHandling } from './err
 import { healthRoutes } from './health.routes.ts';
 import { installJsonBodyParser } from './json-body.ts';
 import { rejectNulCharacters } from './nul-guard.ts';
+import { registerOpenApi } from './openapi.ts';
 import { redisWithLocalFallback } from './rate-limit-store.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
 import { API_PREFIX, type App } from './types.ts';
@@ -104,21 +103,7 @@ export async function buildApp(platform: Platform, logger: FastifyServerOptions[
       : {}),
   });
   await registerSecurityHeaders(app);
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'APG Budgeting & Forecasting API',
-        version: '0.1.0',
-        description:
-          'Budgets, budget lines and audit over REST. Money is a decimal string with two decimals. Errors: { message, code, errors: [{ path, code, message }] }.',
-      },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
-      security: [{ bearer: [] }],
-    },
-    transform: jsonSchemaTransform,
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await registerOpenApi(app);
 
   const auth = createAuthenticator(platform.verifier, platform.tenants);
   const changes = new ChangeHooks();
