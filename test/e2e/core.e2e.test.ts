@@ -2,6 +2,8 @@
  * Black-box: auth, budgets, lines, periods, the budget workbook, audit and jobs, over real HTTP
  * against `npm start` in a child process.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -76,9 +78,20 @@ describe.each(e2eBackends())('core routes over HTTP on %s', (backend) => {
     expect(denied.status).toBe(403);
   });
 
-  it.runIf(backend === 'pglite')(
-    'the demo admin from DATA_DIR/demo-credentials.txt logs in on an embedded database',
+  // The demo admin exists only on an embedded database: on PostgreSQL nobody is created for you.
+  it(
+    backend === 'pglite'
+      ? 'the demo admin from DATA_DIR/demo-credentials.txt logs in on an embedded database'
+      : 'no demo admin is created on PostgreSQL',
     async () => {
+      if (backend !== 'pglite') {
+        expect(existsSync(join(s.dataDir, 'demo-credentials.txt'))).toBe(false);
+        const login = await s.call('POST', '/auth/login', {
+          json: { tenant: 'demo', email: 'admin@demo.local', password: 'anything-at-all' },
+        });
+        expect(login.status, login.text).toBe(401);
+        return;
+      }
       const demo = demoCredentials(s.dataDir);
       expect(demo.tenant).toBe('demo');
       const login = await s.call('POST', '/auth/login', { json: demo });
