@@ -26,6 +26,16 @@ export function findNul(root: unknown, prefix: string): string | undefined {
 
 /** preValidation hook: 400 for a NUL character anywhere in the body, query or path. */
 export async function rejectNulCharacters(req: FastifyRequest): Promise<void> {
-  const path = findNul(req.body, '') ?? findNul(req.query, 'query') ?? findNul(req.params, 'params');
+  // Only parsed JSON is walked: a raw upload's body is its request stream (a cyclic object graph).
+  const b = req.body;
+  const parsed =
+    typeof b === 'string' || Array.isArray(b) || (b !== null && typeof b === 'object' && isPlain(b));
+  const path =
+    (parsed ? findNul(b, '') : undefined) ?? findNul(req.query, 'query') ?? findNul(req.params, 'params');
   if (path) throw fieldError(path, 'null_character', `${path} must not contain the NUL character (U+0000)`);
+}
+
+function isPlain(value: object): boolean {
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }
