@@ -13,7 +13,12 @@ export const DEMO_TENANT = 'demo';
 export const DEMO_EMAIL = 'admin@demo.local';
 
 /** On an empty embedded database (and without OIDC), creates the demo tenant and admin, and says how to log in. */
-export async function seedDemo(config: AppConfig, users: UserService, baseUrl: string, log: (msg: string) => void) {
+export async function seedDemo(
+  config: AppConfig,
+  users: UserService,
+  baseUrl: string,
+  log: (msg: string) => void,
+) {
   // With OIDC, people sign in through the identity provider: no local admin, no password login.
   if (config.DATABASE_URL || !config.SEED_DEMO || config.oidc) return;
   if (await users.hasUsers(DEMO_TENANT)) return;
