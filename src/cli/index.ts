@@ -1,5 +1,6 @@
 /** The `bf` command line: one sub-command per file in ./commands, each exporting `register`. */
 import { Command } from 'commander';
+import { ConfigError } from '../config/env.ts';
 import { registerActualsCommands } from './commands/actuals.ts';
 import { registerForecast } from './commands/forecast.ts';
 import { registerServiceCommands } from './commands/service.ts';
@@ -14,5 +15,6 @@ registerActualsCommands(program);
 
 await program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`bf: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
+  // 2: a setting or the environment is wrong (bad variable, DATA_DIR held by a running server).
+  process.exit(error instanceof ConfigError ? 2 : 1);
 });

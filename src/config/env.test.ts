@@ -91,6 +91,27 @@ describe('loadConfig', () => {
   });
 });
 
+describe('OIDC settings', () => {
+  it('requires JWT_AUDIENCE with OIDC_ISSUER_URL (the issuer comes from discovery)', () => {
+    const issuer = 'https://auth.example.com/realms/apg';
+    expect(configError({ OIDC_ISSUER_URL: issuer }).message).toMatch(/JWT_AUDIENCE/);
+    const ok = loadConfig({ OIDC_ISSUER_URL: issuer, JWT_AUDIENCE: 'bf' });
+    expect(ok.oidc).toBe(true);
+    expect(loadConfig({}).oidc).toBe(false);
+  });
+
+  it('takes claim names and dot paths for the claim settings, and refuses empty path segments', () => {
+    const c = loadConfig({ JWT_ROLES_CLAIM: 'realm_access.roles', JWT_TENANT_CLAIM: 'https://acme/tenant' });
+    expect(c).toMatchObject({
+      JWT_ROLES_CLAIM: 'realm_access.roles',
+      JWT_TENANT_CLAIM: 'https://acme/tenant',
+      JWT_PERMISSIONS_CLAIM: 'permissions',
+      JWT_EMAIL_CLAIM: 'email',
+    });
+    expect(configError({ JWT_ROLES_CLAIM: 'realm_access..roles' }).message).toContain('JWT_ROLES_CLAIM');
+  });
+});
+
 describe('redactConfig', () => {
   it('masks JWT_SECRET and the passwords in DATABASE_URL and REDIS_URL', () => {
     const c = loadConfig({

@@ -31,6 +31,14 @@ const url = (protocols: RegExp, example: string) =>
     })
     .optional();
 
+const claimPath = (fallback: string) =>
+  z
+    .string()
+    .regex(/^[^.\s]+(\.[^.\s]+)*$/, {
+      message: 'must be a claim name or a dot path like realm_access.roles',
+    })
+    .default(fallback);
+
 /** Names of settings whose values are secrets: never logged. */
 export const SECRET_SETTINGS = [
   'JWT_SECRET',
@@ -61,8 +69,15 @@ export const envSchema = z.object({
 
   JWT_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
   JWKS_URL: url(/^https?:$/, 'https://auth.example.com/.well-known/jwks.json'),
+  /** OIDC issuer: its discovery document names the JWKS (jwks_uri) and the expected `iss`. */
+  OIDC_ISSUER_URL: url(/^https?:$/, 'https://auth.example.com/realms/apg'),
   JWT_ISSUER: z.string().min(1).optional(),
   JWT_AUDIENCE: z.string().min(1).optional(),
+  // Where OIDC tokens carry our claims: a claim name, or a dot path into nested objects.
+  JWT_TENANT_CLAIM: claimPath('tenant_id'),
+  JWT_ROLES_CLAIM: claimPath('roles'),
+  JWT_PERMISSIONS_CLAIM: claimPath('permissions'),
+  JWT_EMAIL_CLAIM: claimPath('email'),
   JWT_TTL_SECONDS: int(3600, 60, 60 * 60 * 24 * 30),
   LOGIN_RATE_LIMIT_PER_MINUTE: int(10, 1, 10_000),
 
@@ -109,7 +124,6 @@ export const envSchema = z.object({
   COLLABORATION_MAX_SOCKETS_PER_USER: int(5, 1, 10_000),
   /** Sockets not yet authenticated one client address may hold (per process). */
   COLLABORATION_MAX_UNAUTHENTICATED_PER_ADDRESS: int(10, 1, 100_000),
-  ML_MODELS_PATH: z.string().min(1).optional(),
   FORECASTING_ALGORITHMS: z
     .string()
     .default('random_forest,gradient_boosting,neural_network')
@@ -147,8 +161,8 @@ export interface AppConfig extends Env {
   dataDir: string;
   /** Where the embedded PGlite database lives when DATABASE_URL is not set. */
   pgliteDir: string;
-  /** Absolute path where trained model artifacts are kept. */
-  modelsPath: string;
+  /** Tokens come from an OIDC provider (JWKS_URL or OIDC_ISSUER_URL): no password login, no demo admin. */
+  oidc: boolean;
 }
 
 /** Thrown when a setting is invalid; the message names every bad variable. */
@@ -171,9 +185,14 @@ export function loadConfig(source?: Record<string, string | undefined>): AppConf
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const env = parsed.data;
-  if (env.JWKS_URL && (!env.JWT_ISSUER || !env.JWT_AUDIENCE)) {
+  if (env.JWKS_URL && !env.OIDC_ISSUER_URL && (!env.JWT_ISSUER || !env.JWT_AUDIENCE)) {
     throw new ConfigError(
       'Invalid configuration:\n  JWT_ISSUER, JWT_AUDIENCE: both are required when JWKS_URL is set (OIDC tokens are checked against them)',
+    );
+  }
+  if (env.OIDC_ISSUER_URL && !env.JWT_AUDIENCE) {
+    throw new ConfigError(
+      'Invalid configuration:\n  JWT_AUDIENCE: required when OIDC_ISSUER_URL is set (OIDC tokens are checked against it)',
     );
   }
   const dataDir = resolve(env.DATA_DIR);
@@ -181,7 +200,7 @@ export function loadConfig(source?: Record<string, string | undefined>): AppConf
     ...env,
     dataDir,
     pgliteDir: resolve(dataDir, 'pglite'),
-    modelsPath: resolve(env.ML_MODELS_PATH ?? resolve(dataDir, 'models')),
+    oidc: Boolean(env.JWKS_URL || env.OIDC_ISSUER_URL),
   };
 }
 
@@ -192,16 +211,21 @@ export function redactConfig(config: AppConfig): Record<string, unknown> {
     const value = out[key];
     if (typeof value !== 'string') continue;
     if (URL.canParse(value) && key !== 'JWT_SECRET') {
-      const u = new URL(value);
-      if (u.password) u.password = '***';
-      // libpq also takes the password as a query parameter (?password=...).
-      for (const name of [...u.searchParams.keys()]) {
-        if (/pass/i.test(name)) u.searchParams.set(name, '***');
-      }
-      out[key] = u.toString();
+      out[key] = redactUrl(value);
     } else {
       out[key] = '***';
     }
   }
   return out;
+}
+
+/** A URL with its password (also a `?password=` parameter, as libpq takes it) masked. */
+export function redactUrl(value: string): string {
+  if (!URL.canParse(value)) return '***';
+  const u = new URL(value);
+  if (u.password) u.password = '***';
+  for (const name of [...u.searchParams.keys()]) {
+    if (/pass/i.test(name)) u.searchParams.set(name, '***');
+  }
+  return u.toString();
 }

@@ -1,4 +1,7 @@
-/** `bf import-actuals FILE`: the API's import service, run directly against DATABASE_URL or the embedded database. */
+/**
+ * `bf import-actuals FILE`: the API's import service, run directly against DATABASE_URL or the
+ * embedded database; while a server holds the embedded database, through that server's API.
+ */
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { SingleBar } from 'cli-progress';
@@ -8,10 +11,12 @@ import { ImportRejectedError } from '../../modules/actuals/actuals.importer.ts';
 import { MappingService } from '../../modules/actuals/actuals.mappings.ts';
 import type { FileFormat } from '../../modules/actuals/actuals.readers.ts';
 import { ActualsService } from '../../modules/actuals/actuals.service.ts';
+import { DataDirInUseError } from '../../platform/db/data-dir-lock.ts';
 import { withFileAccess } from '../../platform/files/zip-limits.ts';
 import { AppError } from '../../platform/http/errors.ts';
-import { createPlatform } from '../../platform/platform.ts';
+import { createPlatform, type Platform } from '../../platform/platform.ts';
 import { type TenantContext, tenantIdFromKey } from '../../platform/tenancy/tenancy.ts';
+import { importThroughServer, RemoteImportError } from './actuals-remote.ts';
 
 interface Options {
   batch?: string;
@@ -46,7 +51,20 @@ export function registerActualsCommands(program: Command): void {
     .action(async (file: string, o: Options) => {
       if (!existsSync(file)) throw new Error(`no such file: ${file}`);
       const format = formatOf(file, o.format);
-      const platform = await createPlatform(loadConfig());
+      const config = loadConfig();
+      let platform: Platform | undefined;
+      let server: string | undefined;
+      try {
+        platform = await createPlatform(config);
+      } catch (error) {
+        // A server holds the embedded database: send the file to it (our HS256 tokens are not
+        // accepted under OIDC, so there the lock's message stands).
+        if (!(error instanceof DataDirInUseError && error.holder?.url && !config.oidc)) throw error;
+        server = error.holder.url;
+        process.stderr.write(
+          `DATA_DIR is in use by the server at ${server} (pid ${error.holder.pid}): importing through its API\n`,
+        );
+      }
       const bar = new SingleBar({
         stream: process.stderr,
         format: 'importing {bar} {percentage}% | {value}/{total} bytes',
@@ -55,40 +73,27 @@ export function registerActualsCommands(program: Command): void {
         hideCursor: true,
       });
       try {
-        const tenantId = tenantIdFromKey(o.tenant);
-        await platform.tenants.ensure(tenantId, o.tenant);
-        const ctx: TenantContext = {
-          tenantId,
-          tenantKey: o.tenant,
-          userId: o.user,
-          roles: [],
-          permissions: new Set(),
-        };
-        const db = platform.database.db;
         const isFile = o.mapping?.toLowerCase().endsWith('.json') && existsSync(o.mapping);
-        const { mapping, name } = await new MappingService(db).resolve(
-          ctx,
-          isFile ? { json: readFileSync(o.mapping!, 'utf8') } : { name: o.mapping },
-        );
-        const size = statSync(file).size;
-        bar.start(size, 0);
-        const service = new ActualsService(db, platform.queue, platform.config);
-        const batch = await withFileAccess(file, (access) =>
-          service.importNow(
-            ctx,
-            createReadStream(file, { highWaterMark: 256 * 1024 }),
-            {
-              batchKey: o.batch ?? basename(file),
-              fileName: basename(file),
-              format,
-              mapping,
-              mappingName: name,
-              onBytes: (n) => bar.update(n),
-            },
-            access,
-          ),
-        );
-        bar.update(size);
+        const batch = server
+          ? await importThroughServer(
+              server,
+              config,
+              {
+                file,
+                format,
+                batchKey: o.batch ?? basename(file),
+                fileName: basename(file),
+                tenant: o.tenant,
+                user: o.user,
+                mapping: isFile
+                  ? { json: readFileSync(o.mapping!, 'utf8') }
+                  : o.mapping
+                    ? { name: o.mapping }
+                    : undefined,
+              },
+              bar,
+            )
+          : await importLocally(platform!, file, format, o, bar);
         bar.stop();
         const r = batch.report as {
           rows: { data: number; blank_skipped: number };
@@ -105,7 +110,11 @@ export function registerActualsCommands(program: Command): void {
         process.stdout.write(`${out.join('\n')}\n`);
       } catch (error) {
         bar.stop();
-        if (error instanceof ImportRejectedError || error instanceof AppError) {
+        if (
+          error instanceof ImportRejectedError ||
+          error instanceof AppError ||
+          error instanceof RemoteImportError
+        ) {
           const lines = [
             error.message,
             ...error.errors.map(
@@ -118,7 +127,52 @@ export function registerActualsCommands(program: Command): void {
         }
         throw error;
       } finally {
-        await platform.close();
+        await platform?.close();
       }
     });
+}
+
+/** The import in this process, on the database it opened. */
+async function importLocally(
+  platform: Platform,
+  file: string,
+  format: FileFormat,
+  o: Options,
+  bar: SingleBar,
+) {
+  const tenantId = tenantIdFromKey(o.tenant);
+  await platform.tenants.ensure(tenantId, o.tenant);
+  const ctx: TenantContext = {
+    tenantId,
+    tenantKey: o.tenant,
+    userId: o.user,
+    roles: [],
+    permissions: new Set(),
+  };
+  const db = platform.database.db;
+  const isFile = o.mapping?.toLowerCase().endsWith('.json') && existsSync(o.mapping);
+  const { mapping, name } = await new MappingService(db).resolve(
+    ctx,
+    isFile ? { json: readFileSync(o.mapping!, 'utf8') } : { name: o.mapping },
+  );
+  const size = statSync(file).size;
+  bar.start(size, 0);
+  const service = new ActualsService(db, platform.queue, platform.config);
+  const batch = await withFileAccess(file, (access) =>
+    service.importNow(
+      ctx,
+      createReadStream(file, { highWaterMark: 256 * 1024 }),
+      {
+        batchKey: o.batch ?? basename(file),
+        fileName: basename(file),
+        format,
+        mapping,
+        mappingName: name,
+        onBytes: (n) => bar.update(n),
+      },
+      access,
+    ),
+  );
+  bar.update(size);
+  return batch;
 }

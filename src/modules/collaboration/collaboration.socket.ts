@@ -8,6 +8,12 @@ import { decodeJwt } from 'jose';
 import { validate as isUuid } from 'uuid';
 import type { WebSocket } from 'ws';
 import type { Authenticator } from '../../platform/auth/authenticate.ts';
+import {
+  disabledMessage,
+  FEATURE_DISABLED_CLOSE_CODE,
+  FEATURES,
+  isEnabled,
+} from '../../platform/features.ts';
 import { AppError, DependencyUnavailableError } from '../../platform/http/errors.ts';
 import type { TenantContext } from '../../platform/tenancy/tenancy.ts';
 import { SocketConnection } from '../../platform/ws/connection.ts';
@@ -83,8 +89,8 @@ export class SessionSocket {
 
   /** Authenticates from the header at once, or waits for the `auth` message. */
   start(): void {
-    if (!this.deps.sessions.deps.config.REAL_TIME_COLLABORATION_ENABLED) {
-      this.conn.close(CLOSE.disabled.code, CLOSE.disabled.reason);
+    if (!isEnabled(this.deps.sessions.deps.config, FEATURES.collaboration)) {
+      this.conn.close(FEATURE_DISABLED_CLOSE_CODE, disabledMessage(FEATURES.collaboration));
       return;
     }
     if (!isUuid(this.sessionId)) {

@@ -141,6 +141,6 @@ async function runTraining(db: Db, pool: ComputePool, run: JobRun<TrainPayload>)
 }
 
 /** Registers the training job's handler on the queue. */
-export function registerForecastingJobs(queue: JobQueue, db: Db, pool: ComputePool): void {
+export function registerForecastingJobs(queue: Pick<JobQueue, 'register'>, db: Db, pool: ComputePool): void {
   queue.register<TrainPayload>(TRAIN_JOB, (run) => runTraining(db, pool, run));
 }

@@ -1,5 +1,6 @@
 /** Wires the forecasting module: its worker pool, services, job handler and routes. */
 import type { Authenticator } from '../../platform/auth/authenticate.ts';
+import { FEATURES, featureJobs } from '../../platform/features.ts';
 import type { App } from '../../platform/http/types.ts';
 import type { Platform } from '../../platform/platform.ts';
 import type { ServiceDeps } from '../../platform/services.ts';
@@ -17,7 +18,8 @@ export function createForecasting(platform: Platform, deps: ServiceDeps) {
   const pool = new ComputePool();
   const models = new ForecastingService(deps, platform.queue, pool);
   const rolling = new RollingForecastService(deps, pool);
-  registerForecastingJobs(platform.queue, deps.db, pool);
+  // ML_ENABLED=false: the routes answer 404 (app.ts) and queued training jobs fail at once.
+  registerForecastingJobs(featureJobs(platform.queue, platform.config, FEATURES.forecasting), deps.db, pool);
   return { models, rolling, pool, close: () => pool.close() };
 }
 

@@ -8,7 +8,10 @@ import {
 } from './recommendations.service.ts';
 
 /** Registers the generation job handler on the queue. */
-export function registerRecommendationJobs(queue: JobQueue, service: RecommendationService): void {
+export function registerRecommendationJobs(
+  queue: Pick<JobQueue, 'register'>,
+  service: RecommendationService,
+): void {
   queue.register<GenerateJobPayload>(RECOMMENDATIONS_JOB, async (run) => {
     await run.progress(5);
     try {

@@ -54,10 +54,10 @@ export function userRoutes(app: App, auth: Authenticator, usersSvc: UserService,
       },
     },
     async (req) => {
-      if (config.JWKS_URL) {
+      if (config.oidc) {
         throw new BusinessRuleError(
           'login_disabled',
-          'Password login is disabled when JWKS_URL is set: sign in through your identity provider',
+          'Password login is disabled when JWKS_URL or OIDC_ISSUER_URL is set: sign in through your identity provider',
         );
       }
       return usersSvc.login(req.body.tenant, req.body.email, req.body.password);

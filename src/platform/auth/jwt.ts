@@ -1,16 +1,18 @@
 /**
  * Bearer tokens: HS256 with JWT_SECRET (tokens we sign: login, `bf token`), or RS256/ES256
- * from JWKS_URL with issuer and audience checks (the platform's OIDC provider). jose rejects
- * `alg: none`, wrong keys and expired tokens; we add the claims this service needs.
+ * from an OIDC provider (JWKS_URL or OIDC_ISSUER_URL, oidc.ts) with issuer and audience checks
+ * and configurable claim names. jose rejects `alg: none`, wrong keys and expired tokens; we add
+ * the claims this service needs.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { createRemoteJWKSet, type JWTPayload, errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { type JWTPayload, errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import type { AppConfig } from '../../config/env.ts';
-import { UnauthorizedError } from '../http/errors.ts';
+import { AppError, UnauthorizedError } from '../http/errors.ts';
+import { createOidcVerifier, mapOidcClaims } from './oidc.ts';
 
 const claimsSchema = z.object({
   sub: z.string().min(1).max(255),
@@ -39,7 +41,7 @@ export interface TokenVerifier {
 /** Builds the verifier for the configured key source. */
 export function createTokenVerifier(config: AppConfig, secret: string): TokenVerifier {
   const key = new TextEncoder().encode(secret);
-  const jwks = config.JWKS_URL ? createRemoteJWKSet(new URL(config.JWKS_URL)) : undefined;
+  const oidc = config.oidc ? createOidcVerifier(config) : undefined;
   // Signature checks cost ~150 us each; a token that verified once stays valid until its exp,
   // so verified claims are remembered (at most 5 minutes, never past exp).
   const verified = new LRUCache<string, { claims: TokenClaims; exp: number }>({ max: 20_000 });
@@ -49,13 +51,8 @@ export function createTokenVerifier(config: AppConfig, secret: string): TokenVer
       if (hit && hit.exp * 1000 > Date.now()) return hit.claims;
       let payload: JWTPayload;
       try {
-        if (jwks) {
-          ({ payload } = await jwtVerify(token, jwks, {
-            algorithms: ['RS256', 'ES256'],
-            issuer: config.JWT_ISSUER,
-            audience: config.JWT_AUDIENCE,
-            requiredClaims: ['exp', 'sub'],
-          }));
+        if (oidc) {
+          payload = await oidc(token);
         } else {
           ({ payload } = await jwtVerify(token, key, {
             algorithms: ['HS256'],
@@ -65,17 +62,25 @@ export function createTokenVerifier(config: AppConfig, secret: string): TokenVer
           }));
         }
       } catch (error) {
+        if (error instanceof AppError) throw error;
         if (error instanceof joseErrors.JWTExpired) throw new UnauthorizedError('Token has expired');
+        // Which claim failed (e.g. 'unexpected "iss" claim value'): the caller can fix that.
+        if (error instanceof joseErrors.JWTClaimValidationFailed)
+          throw new UnauthorizedError(`Invalid token: ${error.message}`);
         if (error instanceof joseErrors.JOSEError)
           throw new UnauthorizedError(`Invalid token: ${error.code}`);
         throw new UnauthorizedError('Invalid token');
       }
-      const claims = claimsSchema.safeParse(payload);
+      // OIDC tokens carry our claims where the provider puts them; ours carry them by name.
+      const mapped: { claims: unknown; names: Record<string, string> } = oidc
+        ? mapOidcClaims(payload, config)
+        : { claims: payload, names: {} };
+      const claims = claimsSchema.safeParse(mapped.claims);
       if (!claims.success) {
         const issue = claims.error.issues[0];
-        throw new UnauthorizedError(
-          `Invalid token: claim ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim(),
-        );
+        const [head, ...rest] = (issue?.path ?? []).map(String);
+        const name = [(head && mapped.names[head]) ?? head, ...rest].join('.');
+        throw new UnauthorizedError(`Invalid token: claim ${name} ${issue?.message ?? ''}`.trim());
       }
       const exp = payload.exp!;
       const ttl = Math.min(exp * 1000 - Date.now(), 5 * 60_000);

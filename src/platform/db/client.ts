@@ -3,12 +3,15 @@
  * PGlite otherwise. Code above this file sees only the drizzle `PgDatabase` type.
  */
 import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { SQL } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
+import { ConfigError, redactUrl } from '../../config/env.ts';
+import { type DataDirLock, lockDataDir } from './data-dir-lock.ts';
 import * as schema from './schema.ts';
 
 export type Schema = typeof schema;
@@ -27,14 +30,40 @@ export interface Database {
   withAdvisoryLock<T>(key: number, fn: () => Promise<T>): Promise<T>;
   /** Checks that the database answers. */
   ping(): Promise<void>;
+  /** The exclusive lock on DATA_DIR of an embedded database on disk. */
+  lock?: DataDirLock;
   close(): Promise<void>;
 }
 
 export interface DatabaseOptions {
   databaseUrl?: string | undefined;
   poolSize?: number;
-  /** Directory of the embedded database; undefined means in memory. */
+  /** Directory of the embedded database (locked with its parent, DATA_DIR); undefined means in memory. */
   pgliteDir?: string | undefined;
+}
+
+const CONNECT_ERRORS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host not found (DNS lookup failed)',
+  ETIMEDOUT: 'connection timed out',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ECONNRESET: 'connection reset',
+};
+
+/** Why a connection failed, in a few words (Node's AggregateError has no message, only a code). */
+function connectFailure(error: unknown): string {
+  const e = error as { code?: string; message?: string; errors?: { code?: string }[] };
+  const code = e.code ?? e.errors?.[0]?.code;
+  if (code && CONNECT_ERRORS[code]) return CONNECT_ERRORS[code];
+  return (e.message || code || String(error)).split('\n')[0]!;
+}
+
+/** When another process takes over our DATA_DIR lock (we were frozen past its staleness): stop at once. */
+function lockLost(error: Error): void {
+  process.stderr.write(`lost the lock on DATA_DIR (${error.message}): stopping\n`);
+  process.exit(2);
 }
 
 /** Opens the configured database. */
@@ -47,6 +76,15 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     });
     // An idle client's network error must not crash the process.
     pool.on('error', () => {});
+    // Fail fast with one line naming the setting, not a driver stack trace at the first query.
+    try {
+      await pool.query('select 1');
+    } catch (error) {
+      await pool.end().catch(() => {});
+      throw new ConfigError(
+        `cannot connect to PostgreSQL at DATABASE_URL=${redactUrl(options.databaseUrl)}: ${connectFailure(error)}`,
+      );
+    }
     const db = drizzlePg({ client: pool, schema }) as unknown as Db;
     return {
       kind: 'postgres',
@@ -70,9 +108,18 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       close: () => pool.end(),
     };
   }
-  if (options.pgliteDir) mkdirSync(options.pgliteDir, { recursive: true });
+  let lock: DataDirLock | undefined;
+  if (options.pgliteDir) {
+    mkdirSync(options.pgliteDir, { recursive: true });
+    lock = await lockDataDir(dirname(options.pgliteDir), lockLost);
+  }
   const client = options.pgliteDir ? new PGlite(options.pgliteDir) : new PGlite();
-  await client.waitReady;
+  try {
+    await client.waitReady;
+  } catch (error) {
+    await lock?.release();
+    throw error;
+  }
   const db = drizzlePglite({ client, schema }) as unknown as Db;
   return {
     kind: 'pglite',
@@ -80,12 +127,16 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     exec: async (script) => {
       await client.exec(script);
     },
-    // PGlite is opened by exactly one process, so there is nobody to lock out.
+    // PGlite is opened by exactly one process (the DATA_DIR lock), so there is nobody to lock out.
     withAdvisoryLock: (_key, fn) => fn(),
     ping: async () => {
       await client.query('select 1');
     },
-    close: () => client.close(),
+    ...(lock ? { lock } : {}),
+    close: async () => {
+      await client.close();
+      await lock?.release();
+    },
   };
 }
 

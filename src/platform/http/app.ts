@@ -42,6 +42,7 @@ import { workflowRoutes } from '../../modules/workflow/workflow.routes.ts';
 import { WorkflowService } from '../../modules/workflow/workflow.service.ts';
 import { createAuthenticator } from '../auth/authenticate.ts';
 import { ChangeHooks } from '../events/change-hooks.ts';
+import { FEATURES, featureJobs, registerFeature } from '../features.ts';
 import type { Platform } from '../platform.ts';
 import { registerWebSocket } from '../ws/gateway.ts';
 import { clientErrorHandler, frameworkErrors, installErrorHandling } from './error-handler.ts';
@@ -134,7 +135,7 @@ export async function buildApp(platform: Platform, logger: FastifyServerOptions[
     platform.queue,
     new Narrator(config),
   );
-  registerRecommendationJobs(platform.queue, recommendations);
+  registerRecommendationJobs(featureJobs(platform.queue, config, FEATURES.recommendations), recommendations);
   const excel = new ExcelService(deps, lines, variance);
 
   await registerWebSocket(app, config);
@@ -152,11 +153,15 @@ export async function buildApp(platform: Platform, logger: FastifyServerOptions[
       settingsRoutes(a, auth, settings);
       templateRoutes(a, auth, templates);
       scenarioRoutes(a, auth, scenarios);
-      recommendationRoutes(a, auth, recommendations);
+      registerFeature(a, config, FEATURES.recommendations, (s) =>
+        recommendationRoutes(s, auth, recommendations),
+      );
       auditRoutes(a, auth, platform.database.db);
       jobRoutes(a, auth, platform.database.db);
-      registerForecasting(a, auth, forecasting);
-      registerCollaboration(a, auth, collaboration);
+      registerFeature(a, config, FEATURES.forecasting, (s) => registerForecasting(s, auth, forecasting));
+      registerFeature(a, config, FEATURES.collaboration, (s) =>
+        registerCollaboration(s, auth, collaboration),
+      );
       actualsRoutes(a, auth, actuals, importMappings);
       fxRoutes(a, auth, fx, config.BODY_LIMIT_BYTES);
     },
