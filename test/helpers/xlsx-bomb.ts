@@ -7,7 +7,7 @@ interface Archive {
   on(event: 'data', fn: (b: Buffer) => void): void;
   on(event: 'end', fn: () => void): void;
   on(event: 'error', fn: (e: Error) => void): void;
-  append(source: string | Readable, options: { name: string }): void;
+  append(source: string | Buffer | Readable, options: { name: string }): void;
   finalize(): Promise<void>;
 }
 const archiver = createRequire(import.meta.url)('archiver') as (format: 'zip', o: object) => Archive;
@@ -36,6 +36,21 @@ export async function xlsxBomb(inflatedBytes: number, extraEntries = 0): Promise
   );
   for (let i = 0; i < extraEntries; i++) zip.append('x', { name: `xl/media/image${i}.png` });
   zip.append(Readable.from(sheet()), { name: 'xl/worksheets/sheet1.xml' });
+  await zip.finalize();
+  await done;
+  return Buffer.concat(parts);
+}
+
+/** A zip of the given entries, in the given order. */
+export async function zipOf(entries: [name: string, content: Buffer | string][]): Promise<Buffer> {
+  const zip = archiver('zip', {});
+  const parts: Buffer[] = [];
+  zip.on('data', (b: Buffer) => parts.push(b));
+  const done = new Promise<void>((resolve, reject) => {
+    zip.on('end', () => resolve());
+    zip.on('error', reject);
+  });
+  for (const [name, content] of entries) zip.append(content, { name });
   await zip.finalize();
   await done;
   return Buffer.concat(parts);

@@ -161,7 +161,8 @@ async function importLocally(
   const batch = await withFileAccess(file, (access) =>
     service.importNow(
       ctx,
-      createReadStream(file, { highWaterMark: 256 * 1024 }),
+      // An XLSX is read through `access`; only a CSV is streamed.
+      format === 'csv' ? createReadStream(file, { highWaterMark: 256 * 1024 }) : [],
       {
         batchKey: o.batch ?? basename(file),
         fileName: basename(file),

@@ -9,12 +9,14 @@ import { AppError, type FieldError } from '../../platform/http/errors.ts';
 import type { TenantContext } from '../../platform/tenancy/tenancy.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { type Mapping, resolveColumns } from './actuals.mapping.ts';
+import type { RandomAccess } from '../../platform/files/zip-reader.ts';
 import {
   type ByteSource,
+  csvRows,
   type FileFormat,
-  rowsOf,
   type SourceInfo,
   UnreadableFileError,
+  xlsxRows,
 } from './actuals.readers.ts';
 import {
   type ActualInsert,
@@ -43,6 +45,8 @@ export interface ImportOptions {
   mappingName?: string | null;
   /** Called as bytes are consumed (progress bars, job progress). Must not throw. */
   onBytes?: (bytesRead: number) => void;
+  /** An XLSX is read through random access to the whole file (its zip directory is at the end). */
+  access?: RandomAccess;
 }
 
 /** 422: the file has bad rows (or cannot be read); nothing was stored. */
@@ -68,6 +72,11 @@ async function* counted(bytes: ByteSource, onBytes?: (n: number) => void): Async
     onBytes?.(read);
     yield chunk;
   }
+}
+
+function requireAccess(opts: ImportOptions): RandomAccess {
+  if (!opts.access) throw new Error('an XLSX import needs random access to the file');
+  return opts.access;
 }
 
 /** Imports one file as batch `batchKey` (replacing a previous batch of that key) inside tx. */
@@ -101,7 +110,11 @@ export async function importActualsIn(
   const reject = (e: FieldError[]) => new ImportRejectedError(e, e.length, 0);
 
   try {
-    for await (const row of rowsOf(opts.format, counted(bytes, opts.onBytes), opts.mapping, info)) {
+    const rows =
+      opts.format === 'csv'
+        ? csvRows(counted(bytes, opts.onBytes), opts.mapping, info)
+        : xlsxRows(requireAccess(opts), opts.mapping, info, opts.onBytes);
+    for await (const row of rows) {
       if (!stats) {
         const header = row.cells.map((c) => (c instanceof Date ? c.toISOString() : String(c ?? '').trim()));
         const resolved = resolveColumns(header, opts.mapping);

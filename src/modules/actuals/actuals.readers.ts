@@ -1,5 +1,5 @@
 /**
- * Streaming row sources for CSV (papaparse) and XLSX (exceljs WorkbookReader). Neither holds
+ * Streaming row sources for CSV (papaparse) and XLSX (exceljs' worksheet reader over yauzl). Neither holds
  * the file or its rows: rows are yielded one at a time with their row number as a person
  * counts it in the file (header = row 1).
  */
@@ -7,6 +7,8 @@ import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import ExcelJS from 'exceljs';
 import Papa from 'papaparse';
+import type yauzl from 'yauzl';
+import { openEntry, openZip, type RandomAccess, readEntries } from '../../platform/files/zip-reader.ts';
 import type { Mapping } from './actuals.mapping.ts';
 
 export type Cell = string | number | Date | null;
@@ -151,60 +153,128 @@ function cellOf(v: ExcelValue): Cell {
   return String(v);
 }
 
-/** Rows of one worksheet of an XLSX stream (the first, or `mapping.sheet`). */
-export async function* xlsxRows(
-  bytes: ByteSource,
-  mapping: Mapping,
-  info: SourceInfo,
-): AsyncGenerator<SourceRow> {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from(bytes), {
-    worksheets: 'emit',
-    sharedStrings: 'cache',
-    styles: 'cache', // number formats tell dates from numbers
-    hyperlinks: 'ignore',
-    entries: 'ignore',
-  });
-  let position = 0;
-  let used = false;
-  try {
-    for await (const sheet of reader) {
-      position++;
-      const name = (sheet as unknown as { name?: string }).name ?? `Sheet${position}`;
-      const wanted =
-        mapping.sheet === undefined
-          ? !used
-          : typeof mapping.sheet === 'number'
-            ? mapping.sheet === position
-            : mapping.sheet.toLowerCase() === name.toLowerCase();
-      if (!wanted || used) {
-        // Drain the entry so that the zip stream moves on.
-        for await (const _ of sheet) void _;
-        continue;
-      }
-      used = true;
-      info.sheet = name;
-      for await (const row of sheet) {
-        const values = row.values as ExcelValue[];
-        const cells: Cell[] = [];
-        for (let i = 1; i < values.length; i++) cells.push(cellOf(values[i]));
-        yield { rowNumber: row.number, cells };
-      }
-    }
-  } catch (error) {
-    if (error instanceof UnreadableFileError) throw error;
-    throw new UnreadableFileError(
-      `not a readable XLSX workbook: ${error instanceof Error ? error.message : String(error)}`,
-    );
-  }
-  if (!used)
-    throw new UnreadableFileError(
-      mapping.sheet === undefined
-        ? 'the workbook has no worksheet'
-        : `the workbook has no worksheet ${JSON.stringify(mapping.sheet)}`,
-    );
+/** The ExcelJS WorkbookReader parts we drive entry by entry (exceljs 4.4, `lib/stream/xlsx/workbook-reader.js`). */
+interface WorkbookParts {
+  model?: { sheets?: { name?: string; rId?: string }[] };
+  workbookRels?: { Id: string; Target: string }[];
+  _parseRels(entry: Readable): Promise<void>;
+  _parseWorkbook(entry: Readable): Promise<void>;
+  _parseStyles(entry: Readable): Promise<void>;
+  _parseSharedStrings(entry: Readable): AsyncGenerator<unknown>;
+  _parseWorksheet(
+    iterator: AsyncIterable<unknown>,
+    sheetNo: string,
+  ): Generator<{ eventType: string; value: ExcelJS.stream.xlsx.WorksheetReader }>;
 }
 
-/** Row source for the format. */
-export function rowsOf(format: FileFormat, bytes: ByteSource, mapping: Mapping, info: SourceInfo) {
-  return format === 'csv' ? csvRows(bytes, mapping, info) : xlsxRows(bytes, mapping, info);
+/** The workbook's worksheets in tab order, each with its zip entry. */
+function worksheetsInOrder(parts: WorkbookParts, entries: Map<string, yauzl.Entry>) {
+  const byId = new Map((parts.workbookRels ?? []).map((r) => [r.Id, r.Target]));
+  const out: { name: string; entry: yauzl.Entry; sheetNo: string }[] = [];
+  const seen = new Set<string>();
+  for (const [i, sheet] of (parts.model?.sheets ?? []).entries()) {
+    const target = sheet.rId ? byId.get(sheet.rId) : undefined;
+    if (!target) continue;
+    const path = target.startsWith('/') ? target.slice(1) : `xl/${target.replace(/^\.\//, '')}`;
+    const entry = entries.get(path);
+    const sheetNo = /sheet(\d+)\.xml$/.exec(path)?.[1];
+    if (!entry || !sheetNo || seen.has(path)) continue;
+    seen.add(path);
+    out.push({ name: sheet.name ?? `Sheet${i + 1}`, entry, sheetNo });
+  }
+  return out;
+}
+
+/**
+ * Rows of one worksheet of an XLSX (the first tab, or `mapping.sheet` by name or 1-based tab
+ * position). The zip is read from its central directory (random access), so the workbook, its
+ * relationships, styles and shared strings are parsed first, whatever order the entries have in
+ * the file, and the worksheet is then streamed row by row without a temporary file.
+ */
+export async function* xlsxRows(
+  access: RandomAccess,
+  mapping: Mapping,
+  info: SourceInfo,
+  onBytes?: (bytesRead: number) => void,
+): AsyncGenerator<SourceRow> {
+  let read = 0;
+  const counted: RandomAccess = {
+    size: access.size,
+    async read(start, end) {
+      const bytes = await access.read(start, end);
+      read += bytes.length;
+      onBytes?.(Math.min(read, access.size));
+      return bytes;
+    },
+  };
+  const unreadable = (error: unknown) =>
+    new UnreadableFileError(
+      `not a readable XLSX workbook: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  let zip: yauzl.ZipFile;
+  try {
+    zip = await openZip(counted);
+  } catch (error) {
+    throw unreadable(error);
+  }
+  try {
+    let sheets: ReturnType<typeof worksheetsInOrder>;
+    let parts: WorkbookParts;
+    try {
+      const entries = new Map((await readEntries(zip)).map((e) => [e.fileName, e]));
+      const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([]), {
+        worksheets: 'emit',
+        sharedStrings: 'cache',
+        styles: 'cache', // number formats tell dates from numbers
+        hyperlinks: 'ignore',
+        entries: 'ignore',
+      });
+      parts = reader as unknown as WorkbookParts;
+      const open = (name: string) => {
+        const entry = entries.get(name);
+        return entry ? openEntry(zip, entry) : undefined;
+      };
+      const rels = await open('xl/_rels/workbook.xml.rels');
+      const book = await open('xl/workbook.xml');
+      if (!rels || !book) throw new Error('it has no xl/workbook.xml or its relationships');
+      await parts._parseRels(rels);
+      await parts._parseWorkbook(book);
+      const styles = await open('xl/styles.xml');
+      if (styles) await parts._parseStyles(styles);
+      const strings = await open('xl/sharedStrings.xml');
+      if (strings) for await (const _ of parts._parseSharedStrings(strings)) void _;
+      sheets = worksheetsInOrder(parts, entries);
+    } catch (error) {
+      throw unreadable(error);
+    }
+    const chosen =
+      mapping.sheet === undefined
+        ? sheets[0]
+        : typeof mapping.sheet === 'number'
+          ? sheets[mapping.sheet - 1]
+          : sheets.find((s) => s.name.toLowerCase() === String(mapping.sheet).toLowerCase());
+    if (!chosen)
+      throw new UnreadableFileError(
+        mapping.sheet === undefined
+          ? 'the workbook has no worksheet'
+          : `the workbook has no worksheet ${JSON.stringify(mapping.sheet)}`,
+      );
+    info.sheet = chosen.name;
+    try {
+      const stream = await openEntry(zip, chosen.entry);
+      for (const { value: sheet } of parts._parseWorksheet(stream, chosen.sheetNo)) {
+        for await (const row of sheet) {
+          const values = row.values as ExcelValue[];
+          const cells: Cell[] = [];
+          for (let i = 1; i < values.length; i++) cells.push(cellOf(values[i]));
+          yield { rowNumber: row.number, cells };
+        }
+      }
+    } catch (error) {
+      if (error instanceof UnreadableFileError) throw error;
+      throw unreadable(error);
+    }
+  } finally {
+    zip.close();
+  }
 }

@@ -116,12 +116,14 @@ export class ActualsService {
     opts: ImportOptions,
     access?: RandomAccess,
   ): Promise<BatchView> {
+    let options = opts;
     if (opts.format === 'xlsx') {
       const source = access ?? (Array.isArray(bytes) ? bufferAccess(Buffer.concat(bytes)) : undefined);
       if (!source) throw new Error('an XLSX import needs random access to the file for its zip check');
       await this.checkXlsx(source);
+      options = { ...opts, access: source };
     }
-    const batch = await withTenant(this.db, ctx.tenantId, (tx) => importActualsIn(tx, ctx, bytes, opts));
+    const batch = await withTenant(this.db, ctx.tenantId, (tx) => importActualsIn(tx, ctx, bytes, options));
     return presentBatch(batch);
   }
 
@@ -214,8 +216,10 @@ export class ActualsService {
       void run.progress(Math.min(99, (n / Math.max(1, p.upload_bytes)) * 100)).catch(() => {});
     try {
       const batch = await withTenant(this.db, run.tenantId, async (tx) => {
-        if (p.format === 'xlsx') await this.checkXlsx(await stagedAccess(tx, p.upload_id));
-        const b = await importActualsIn(tx, ctx, stagedBytes(tx, p.upload_id), {
+        const access = p.format === 'xlsx' ? await stagedAccess(tx, p.upload_id) : undefined;
+        if (access) await this.checkXlsx(access);
+        const b = await importActualsIn(tx, ctx, access ? [] : stagedBytes(tx, p.upload_id), {
+          access,
           batchKey: p.batch_key,
           fileName: p.file_name,
           format: p.format,

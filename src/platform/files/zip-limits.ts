@@ -7,15 +7,13 @@
  * a streaming reader (ExcelJS' WorkbookReader reads local headers in order) would find them.
  */
 import { open } from 'node:fs/promises';
-import { Readable } from 'node:stream';
-import yauzl from 'yauzl';
+import type yauzl from 'yauzl';
 import { AppError } from '../http/errors.ts';
+import { openZip, readEntries } from './zip-reader.ts';
 
-/** Bytes that can be read at any offset: a buffer, a file, an upload staged in chunks. */
-export interface RandomAccess {
-  size: number;
-  read(start: number, end: number): Promise<Buffer>;
-}
+import type { RandomAccess } from './zip-reader.ts';
+
+export type { RandomAccess };
 
 /** What an XLSX may inflate to; each limit is named after the setting that holds it. */
 export interface ZipLimits {
@@ -64,22 +62,6 @@ export async function withFileAccess<T>(path: string, fn: (access: RandomAccess)
   }
 }
 
-class Reader extends yauzl.RandomAccessReader {
-  constructor(private readonly source: RandomAccess) {
-    super();
-  }
-  override _readStreamForRange(start: number, end: number): Readable {
-    const source = this.source;
-    // In windows: an entry's compressed data may be hundreds of MiB.
-    return Readable.from(
-      (async function* () {
-        for (let at = start; at < end; at += WINDOW) yield await source.read(at, Math.min(end, at + WINDOW));
-      })(),
-    );
-  }
-}
-
-const WINDOW = 1024 * 1024;
 const DESCRIPTOR_MAX = 24; // data descriptor with signature and zip64 sizes
 const LOCAL_HEADER = 30;
 
@@ -91,12 +73,7 @@ function toNotAZip(error: unknown): NotAZipError {
 export async function checkZip(source: RandomAccess, limits: ZipLimits): Promise<void> {
   let zip: yauzl.ZipFile;
   try {
-    zip = await yauzl.fromRandomAccessReaderPromise(new Reader(source), source.size, {
-      lazyEntries: true,
-      autoClose: false,
-      validateEntrySizes: true,
-      decodeStrings: true,
-    });
+    zip = await openZip(source);
   } catch (error) {
     throw toNotAZip(error);
   }
@@ -109,7 +86,9 @@ export async function checkZip(source: RandomAccess, limits: ZipLimits): Promise
         maxEntries.setting,
         maxEntries.value,
       );
-    const entries = await readEntries(zip);
+    const entries = await readEntries(zip).catch((e: unknown) => {
+      throw toNotAZip(e);
+    });
     let declared = 0;
     for (const e of entries) {
       declared += e.uncompressedSize;
@@ -131,19 +110,6 @@ export async function checkZip(source: RandomAccess, limits: ZipLimits): Promise
   } finally {
     zip.close();
   }
-}
-
-function readEntries(zip: yauzl.ZipFile): Promise<yauzl.Entry[]> {
-  return new Promise((resolve, reject) => {
-    const out: yauzl.Entry[] = [];
-    zip.on('entry', (e: yauzl.Entry) => {
-      out.push(e);
-      zip.readEntry();
-    });
-    zip.once('end', () => resolve(out));
-    zip.once('error', (e) => reject(toNotAZip(e)));
-    zip.readEntry();
-  });
 }
 
 /** Entries must follow each other from offset 0 up to the central directory, with no gap to hide data in. */
