@@ -5,11 +5,11 @@
  */
 import { v7 as uuidv7 } from 'uuid';
 import type { Tx } from '../../platform/db/client.ts';
+import type { RandomAccess } from '../../platform/files/zip-reader.ts';
 import { AppError, type FieldError } from '../../platform/http/errors.ts';
 import type { TenantContext } from '../../platform/tenancy/tenancy.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { type Mapping, resolveColumns } from './actuals.mapping.ts';
-import type { RandomAccess } from '../../platform/files/zip-reader.ts';
 import {
   type ByteSource,
   csvRows,

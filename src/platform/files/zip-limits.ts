@@ -9,9 +9,8 @@
 import { open } from 'node:fs/promises';
 import type yauzl from 'yauzl';
 import { AppError } from '../http/errors.ts';
-import { openZip, readEntries } from './zip-reader.ts';
-
 import type { RandomAccess } from './zip-reader.ts';
+import { openZip, readEntries } from './zip-reader.ts';
 
 export type { RandomAccess };
 

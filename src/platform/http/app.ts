@@ -90,7 +90,7 @@ export async function buildApp(platform: Platform, logger: FastifyServerOptions[
 
   // With Redis the login limit is shared by every process; otherwise, and while Redis is
   // down, it is counted per process (rate-limit-store.ts): an outage never fails a login.
-  if (platform.redis) platform.redis.useLog(app.log);
+  if (platform.redis) platform.redis.setLog(app.log);
   const rateLimitRedis = platform.redis?.connect('login rate limit');
   if (rateLimitRedis)
     app.addHook(

@@ -114,7 +114,7 @@ export class RedisMonitor {
   }
 
   /** Starts logging through `log` (a start-up outage is reported at once). */
-  useLog(log: RedisLog): void {
+  setLog(log: RedisLog): void {
     this.log = log;
     if (this.outage && !this.outage.logged) this.logOutage();
   }
