@@ -82,6 +82,8 @@ export const envSchema = z.object({
   LOGIN_RATE_LIMIT_PER_MINUTE: int(10, 1, 10_000),
 
   BODY_LIMIT_BYTES: int(8 * 1024 * 1024, 1024, 512 * 1024 * 1024),
+  // How long an Idempotency-Key's response is kept for retries (docs/api.md "Idempotency keys").
+  IDEMPOTENCY_TTL_HOURS: int(24, 1, 24 * 30),
   // Raw-body uploads (docs/api.md "Uploads"): actuals files are streamed and staged, never held whole.
   ACTUALS_MAX_UPLOAD_BYTES: int(512 * 1024 * 1024, 1024, 16 * 1024 * 1024 * 1024),
   // XLSX zip-bomb limits, checked before a spreadsheet library reads the file.

@@ -1809,7 +1809,10 @@ export interface operations {
     createUser: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request replays the first response (`idempotent-replayed: true`); with another request it is 422 `idempotency_key_reused`; while the first still runs, 409 `idempotency_key_in_use`. Kept IDEMPOTENCY_TTL_HOURS (24) per tenant. */
+                "idempotency-key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2001,7 +2004,10 @@ export interface operations {
     createBudget: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request replays the first response (`idempotent-replayed: true`); with another request it is 422 `idempotency_key_reused`; while the first still runs, 409 `idempotency_key_in_use`. Kept IDEMPOTENCY_TTL_HOURS (24) per tenant. */
+                "idempotency-key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2533,7 +2539,10 @@ export interface operations {
     createBudgetLine: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request replays the first response (`idempotent-replayed: true`); with another request it is 422 `idempotency_key_reused`; while the first still runs, 409 `idempotency_key_in_use`. Kept IDEMPOTENCY_TTL_HOURS (24) per tenant. */
+                "idempotency-key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -2662,7 +2671,10 @@ export interface operations {
     bulkWriteBudgetLines: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request replays the first response (`idempotent-replayed: true`); with another request it is 422 `idempotency_key_reused`; while the first still runs, 409 `idempotency_key_in_use`. Kept IDEMPOTENCY_TTL_HOURS (24) per tenant. */
+                "idempotency-key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -3231,7 +3243,10 @@ export interface operations {
     createBudgetVarianceJob: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request replays the first response (`idempotent-replayed: true`); with another request it is 422 `idempotency_key_reused`; while the first still runs, 409 `idempotency_key_in_use`. Kept IDEMPOTENCY_TTL_HOURS (24) per tenant. */
+                "idempotency-key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -3936,7 +3951,10 @@ export interface operations {
     submitBudget: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request replays the first response (`idempotent-replayed: true`); with another request it is 422 `idempotency_key_reused`; while the first still runs, 409 `idempotency_key_in_use`. Kept IDEMPOTENCY_TTL_HOURS (24) per tenant. */
+                "idempotency-key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -4037,7 +4055,10 @@ export interface operations {
     approveBudget: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request replays the first response (`idempotent-replayed: true`); with another request it is 422 `idempotency_key_reused`; while the first still runs, 409 `idempotency_key_in_use`. Kept IDEMPOTENCY_TTL_HOURS (24) per tenant. */
+                "idempotency-key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -4138,7 +4159,10 @@ export interface operations {
     rejectBudget: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request replays the first response (`idempotent-replayed: true`); with another request it is 422 `idempotency_key_reused`; while the first still runs, 409 `idempotency_key_in_use`. Kept IDEMPOTENCY_TTL_HOURS (24) per tenant. */
+                "idempotency-key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -4239,7 +4263,10 @@ export interface operations {
     reopenBudget: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request replays the first response (`idempotent-replayed: true`); with another request it is 422 `idempotency_key_reused`; while the first still runs, 409 `idempotency_key_in_use`. Kept IDEMPOTENCY_TTL_HOURS (24) per tenant. */
+                "idempotency-key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -4340,7 +4367,10 @@ export interface operations {
     activateBudget: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request replays the first response (`idempotent-replayed: true`); with another request it is 422 `idempotency_key_reused`; while the first still runs, 409 `idempotency_key_in_use`. Kept IDEMPOTENCY_TTL_HOURS (24) per tenant. */
+                "idempotency-key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -4441,7 +4471,10 @@ export interface operations {
     lockBudget: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request replays the first response (`idempotent-replayed: true`); with another request it is 422 `idempotency_key_reused`; while the first still runs, 409 `idempotency_key_in_use`. Kept IDEMPOTENCY_TTL_HOURS (24) per tenant. */
+                "idempotency-key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -4542,7 +4575,10 @@ export interface operations {
     unlockBudget: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request replays the first response (`idempotent-replayed: true`); with another request it is 422 `idempotency_key_reused`; while the first still runs, 409 `idempotency_key_in_use`. Kept IDEMPOTENCY_TTL_HOURS (24) per tenant. */
+                "idempotency-key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -4643,7 +4679,10 @@ export interface operations {
     archiveBudget: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request replays the first response (`idempotent-replayed: true`); with another request it is 422 `idempotency_key_reused`; while the first still runs, 409 `idempotency_key_in_use`. Kept IDEMPOTENCY_TTL_HOURS (24) per tenant. */
+                "idempotency-key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -5220,7 +5259,10 @@ export interface operations {
     createTemplate: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request replays the first response (`idempotent-replayed: true`); with another request it is 422 `idempotency_key_reused`; while the first still runs, 409 `idempotency_key_in_use`. Kept IDEMPOTENCY_TTL_HOURS (24) per tenant. */
+                "idempotency-key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5867,7 +5909,10 @@ export interface operations {
     createBudgetFromTemplate: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request replays the first response (`idempotent-replayed: true`); with another request it is 422 `idempotency_key_reused`; while the first still runs, 409 `idempotency_key_in_use`. Kept IDEMPOTENCY_TTL_HOURS (24) per tenant. */
+                "idempotency-key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -6068,7 +6113,10 @@ export interface operations {
     createBudgetScenario: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request replays the first response (`idempotent-replayed: true`); with another request it is 422 `idempotency_key_reused`; while the first still runs, 409 `idempotency_key_in_use`. Kept IDEMPOTENCY_TTL_HOURS (24) per tenant. */
+                "idempotency-key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -6680,7 +6728,10 @@ export interface operations {
     promoteBudgetScenario: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request replays the first response (`idempotent-replayed: true`); with another request it is 422 `idempotency_key_reused`; while the first still runs, 409 `idempotency_key_in_use`. Kept IDEMPOTENCY_TTL_HOURS (24) per tenant. */
+                "idempotency-key"?: string;
+            };
             path: {
                 id: string;
                 scenarioId: string;
@@ -7483,7 +7534,10 @@ export interface operations {
     createActualsMapping: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request replays the first response (`idempotent-replayed: true`); with another request it is 422 `idempotency_key_reused`; while the first still runs, 409 `idempotency_key_in_use`. Kept IDEMPOTENCY_TTL_HOURS (24) per tenant. */
+                "idempotency-key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -8502,7 +8556,10 @@ export interface operations {
     generateBudgetRecommendations: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request replays the first response (`idempotent-replayed: true`); with another request it is 422 `idempotency_key_reused`; while the first still runs, 409 `idempotency_key_in_use`. Kept IDEMPOTENCY_TTL_HOURS (24) per tenant. */
+                "idempotency-key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -9042,7 +9099,10 @@ export interface operations {
     acceptRecommendationItem: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request replays the first response (`idempotent-replayed: true`); with another request it is 422 `idempotency_key_reused`; while the first still runs, 409 `idempotency_key_in_use`. Kept IDEMPOTENCY_TTL_HOURS (24) per tenant. */
+                "idempotency-key"?: string;
+            };
             path: {
                 bundleId: string;
                 recommendationId: string;
@@ -9178,7 +9238,10 @@ export interface operations {
     dismissRecommendationItem: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request replays the first response (`idempotent-replayed: true`); with another request it is 422 `idempotency_key_reused`; while the first still runs, 409 `idempotency_key_in_use`. Kept IDEMPOTENCY_TTL_HOURS (24) per tenant. */
+                "idempotency-key"?: string;
+            };
             path: {
                 bundleId: string;
                 recommendationId: string;
@@ -9314,7 +9377,10 @@ export interface operations {
     applyRecommendationItem: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request replays the first response (`idempotent-replayed: true`); with another request it is 422 `idempotency_key_reused`; while the first still runs, 409 `idempotency_key_in_use`. Kept IDEMPOTENCY_TTL_HOURS (24) per tenant. */
+                "idempotency-key"?: string;
+            };
             path: {
                 bundleId: string;
                 recommendationId: string;
@@ -9532,7 +9598,10 @@ export interface operations {
     createForecastingModel: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request replays the first response (`idempotent-replayed: true`); with another request it is 422 `idempotency_key_reused`; while the first still runs, 409 `idempotency_key_in_use`. Kept IDEMPOTENCY_TTL_HOURS (24) per tenant. */
+                "idempotency-key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -9858,7 +9927,10 @@ export interface operations {
     trainForecastingModel: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request replays the first response (`idempotent-replayed: true`); with another request it is 422 `idempotency_key_reused`; while the first still runs, 409 `idempotency_key_in_use`. Kept IDEMPOTENCY_TTL_HOURS (24) per tenant. */
+                "idempotency-key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -10095,7 +10167,10 @@ export interface operations {
     createForecastingModelForecast: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request replays the first response (`idempotent-replayed: true`); with another request it is 422 `idempotency_key_reused`; while the first still runs, 409 `idempotency_key_in_use`. Kept IDEMPOTENCY_TTL_HOURS (24) per tenant. */
+                "idempotency-key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -10497,7 +10572,10 @@ export interface operations {
     createCollaborationSession: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request replays the first response (`idempotent-replayed: true`); with another request it is 422 `idempotency_key_reused`; while the first still runs, 409 `idempotency_key_in_use`. Kept IDEMPOTENCY_TTL_HOURS (24) per tenant. */
+                "idempotency-key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -10755,7 +10833,10 @@ export interface operations {
     joinCollaborationSession: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request replays the first response (`idempotent-replayed: true`); with another request it is 422 `idempotency_key_reused`; while the first still runs, 409 `idempotency_key_in_use`. Kept IDEMPOTENCY_TTL_HOURS (24) per tenant. */
+                "idempotency-key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -10877,7 +10958,10 @@ export interface operations {
     joinCollaborationSessionById: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request replays the first response (`idempotent-replayed: true`); with another request it is 422 `idempotency_key_reused`; while the first still runs, 409 `idempotency_key_in_use`. Kept IDEMPOTENCY_TTL_HOURS (24) per tenant. */
+                "idempotency-key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -10999,7 +11083,10 @@ export interface operations {
     leaveCollaborationSession: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request replays the first response (`idempotent-replayed: true`); with another request it is 422 `idempotency_key_reused`; while the first still runs, 409 `idempotency_key_in_use`. Kept IDEMPOTENCY_TTL_HOURS (24) per tenant. */
+                "idempotency-key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -11079,7 +11166,10 @@ export interface operations {
     closeCollaborationSession: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request replays the first response (`idempotent-replayed: true`); with another request it is 422 `idempotency_key_reused`; while the first still runs, 409 `idempotency_key_in_use`. Kept IDEMPOTENCY_TTL_HOURS (24) per tenant. */
+                "idempotency-key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -11378,7 +11468,10 @@ export interface operations {
     resolveCollaborationSessionConflict: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request replays the first response (`idempotent-replayed: true`); with another request it is 422 `idempotency_key_reused`; while the first still runs, 409 `idempotency_key_in_use`. Kept IDEMPOTENCY_TTL_HOURS (24) per tenant. */
+                "idempotency-key"?: string;
+            };
             path: {
                 id: string;
                 conflictId: string;
@@ -11630,7 +11723,10 @@ export interface operations {
     createBudgetComment: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request replays the first response (`idempotent-replayed: true`); with another request it is 422 `idempotency_key_reused`; while the first still runs, 409 `idempotency_key_in_use`. Kept IDEMPOTENCY_TTL_HOURS (24) per tenant. */
+                "idempotency-key"?: string;
+            };
             path: {
                 id: string;
             };

@@ -217,5 +217,6 @@ export const auditLog = pgTable(
 
 export * from './schema-collaboration.ts';
 export * from './schema-forecasting.ts';
+export * from './schema-idempotency.ts';
 export * from './schema-planning.ts';
 export * from './schema-recommendations.ts';

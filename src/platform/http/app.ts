@@ -47,6 +47,7 @@ import type { Platform } from '../platform.ts';
 import { registerWebSocket } from '../ws/gateway.ts';
 import { clientErrorHandler, frameworkErrors, installErrorHandling } from './error-handler.ts';
 import { healthRoutes } from './health.routes.ts';
+import { registerIdempotency } from './idempotency.ts';
 import { installJsonBodyParser } from './json-body.ts';
 import { rejectNulCharacters } from './nul-guard.ts';
 import { registerOpenApi } from './openapi.ts';
@@ -87,6 +88,7 @@ export async function buildApp(platform: Platform, logger: FastifyServerOptions[
   app.addHook('preValidation', rejectNulCharacters);
   app.addHook('onSend', closeIfBodyUnread);
   installErrorHandling(app);
+  registerIdempotency(app, platform.database.db, { ttlHours: config.IDEMPOTENCY_TTL_HOURS });
 
   // With Redis the login limit is shared by every process; otherwise, and while Redis is
   // down, it is counted per process (rate-limit-store.ts): an outage never fails a login.

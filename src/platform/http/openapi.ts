@@ -44,12 +44,29 @@ const HEADERS: Readonly<Record<string, Json>> = {
 };
 
 const BINARY = { type: 'string', format: 'binary' };
+
+const IDEMPOTENCY_HEADERS: Json = {
+  type: 'object',
+  properties: {
+    'idempotency-key': {
+      type: 'string',
+      minLength: 1,
+      maxLength: 255,
+      description:
+        'Makes a retry safe: the same key with the same request replays the first response (`idempotent-replayed: true`); with another request it is 422 `idempotency_key_reused`; while the first still runs, 409 `idempotency_key_in_use`. Kept IDEMPOTENCY_TTL_HOURS (24) per tenant.',
+    },
+  },
+};
 const JSON_TYPE = 'application/json';
 
 const isSuccess = (status: string) => status.startsWith('2');
 
 /** Adds the errors a route of its kind can give, in the one error shape. */
-function withUniformErrors(schema: FastifySchema, rateLimited: boolean): Record<string, unknown> {
+function withUniformErrors(
+  schema: FastifySchema,
+  rateLimited: boolean,
+  idempotent: boolean,
+): Record<string, unknown> {
   const declared = (schema.response ?? {}) as Record<string, unknown>;
   const takesBody = Boolean(schema.body || schema.consumes);
   const statuses = [
@@ -59,6 +76,8 @@ function withUniformErrors(schema: FastifySchema, rateLimited: boolean): Record<
     ...(rateLimited ? [429] : []),
     // Work that may become a background job needs the queue: with Redis down it is refused.
     ...('202' in declared ? [503] : []),
+    // Idempotency-Key: 409 while the first request runs, 422 for a key reused on another request.
+    ...(idempotent ? [409, 422] : []),
   ];
   const added = Object.fromEntries(statuses.map((s) => [String(s), errorResponse]));
   return { ...added, ...declared };
@@ -92,15 +111,19 @@ const documentRoute: SwaggerTransform = (input) => {
   const path = openApiPath(url.startsWith(API_PREFIX) ? url.slice(API_PREFIX.length) : url);
   const rateLimited = Boolean((route.config as { rateLimit?: unknown } | undefined)?.rateLimit);
   const { consumes, produces, ...rest } = schema;
+  // Idempotency keys apply to authenticated POSTs with a parsed body or none (not raw uploads).
+  const idempotent =
+    method === 'POST' && schema.security?.length !== 0 && !(consumes?.length && !schema.body);
   const transformed = jsonSchemaTransform({
     ...input,
     schema: {
       ...rest,
       operationId: schema.operationId ?? deriveOperationId(method, path),
-      response: withUniformErrors(schema, rateLimited),
+      response: withUniformErrors(schema, rateLimited, idempotent),
     },
   });
   const out = transformed.schema as Json;
+  if (idempotent) out.headers = IDEMPOTENCY_HEADERS;
   const responses = (out.response ?? {}) as Record<string, Json>;
   out.response = Object.fromEntries(
     Object.entries(responses).map(([status, json]) => [status, responseObject(status, json, produces)]),
