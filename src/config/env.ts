@@ -82,6 +82,8 @@ export const envSchema = z.object({
   LOGIN_RATE_LIMIT_PER_MINUTE: int(10, 1, 10_000),
 
   BODY_LIMIT_BYTES: int(8 * 1024 * 1024, 1024, 512 * 1024 * 1024),
+  // Bearer token GET /metrics requires; unset means /metrics is open (keep it off the public network).
+  METRICS_TOKEN: z.string().min(16).optional(),
   // How long an Idempotency-Key's response is kept for retries (docs/api.md "Idempotency keys").
   IDEMPOTENCY_TTL_HOURS: int(24, 1, 24 * 30),
   // Raw-body uploads (docs/api.md "Uploads"): actuals files are streamed and staged, never held whole.

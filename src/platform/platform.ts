@@ -6,6 +6,7 @@ import { createTokenVerifier, resolveJwtSecret, type TokenVerifier } from './aut
 import { type Cache, createMemoryCache, createRedisCache } from './cache/cache.ts';
 import { type Database, openDatabase } from './db/client.ts';
 import { migrateDatabase } from './db/migrate.ts';
+import { countedCache, Metrics } from './metrics/metrics.ts';
 import { createMemoryPubSub, createRedisPubSub, type PubSub } from './pubsub/pubsub.ts';
 import { createBullDispatcher, createInProcessDispatcher } from './queue/dispatchers.ts';
 import { JobQueue, JobRunner } from './queue/queue.ts';
@@ -25,6 +26,8 @@ export interface Platform {
   keyPrefix: string;
   /** The Redis connections (undefined without REDIS_URL): state, logging, new connections. */
   redis: RedisMonitor | undefined;
+  /** Prometheus registry and instruments of this process (GET /metrics). */
+  metrics: Metrics;
   close(): Promise<void>;
 }
 
@@ -59,7 +62,8 @@ export async function createPlatform(config: AppConfig, options: PlatformOptions
         commandMs: config.REDIS_TIMEOUT_MS,
       })
     : undefined;
-  const cache = redis ? createRedisCache(redis, keyPrefix) : createMemoryCache();
+  const metrics = new Metrics();
+  const cache = countedCache(redis ? createRedisCache(redis, keyPrefix) : createMemoryCache(), metrics);
   const pubsub = options.pubsub ?? (redis ? createRedisPubSub(redis, keyPrefix) : createMemoryPubSub());
   setAuditEnabled(config.AUDIT_ENABLED);
   const jwtSecret = resolveJwtSecret(config);
@@ -74,7 +78,11 @@ export async function createPlatform(config: AppConfig, options: PlatformOptions
   // In-process jobs die with their process; on the embedded database no other process can
   // own the ones left unfinished, so this one re-queues them.
   const recover = options.recoverJobs ?? (!redis && database.kind === 'pglite' && !options.database);
-  const queue = new JobQueue(new JobRunner(database.db), dispatcher, database.db, recover);
+  const runner = new JobRunner(database.db, (type, outcome, seconds) =>
+    metrics.jobDuration.observe({ type, outcome }, seconds),
+  );
+  const queue = new JobQueue(runner, dispatcher, database.db, recover);
+  metrics.observe({ pool: database.poolStats, jobs: () => queue.depth() });
   return {
     config,
     database,
@@ -86,6 +94,7 @@ export async function createPlatform(config: AppConfig, options: PlatformOptions
     keyPrefix,
     pubsub,
     redis,
+    metrics,
     async close() {
       redis?.shutdown();
       if (!options.pubsub) await pubsub.close();

@@ -30,6 +30,8 @@ export interface Database {
   withAdvisoryLock<T>(key: number, fn: () => Promise<T>): Promise<T>;
   /** Checks that the database answers. */
   ping(): Promise<void>;
+  /** Connections of the PostgreSQL pool (metrics); absent on the embedded database. */
+  poolStats?(): { total: number; idle: number; waiting: number };
   /** The exclusive lock on DATA_DIR of an embedded database on disk. */
   lock?: DataDirLock;
   close(): Promise<void>;
@@ -105,6 +107,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       ping: async () => {
         await pool.query('select 1');
       },
+      poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
       close: () => pool.end(),
     };
   }

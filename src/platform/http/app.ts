@@ -49,6 +49,7 @@ import { clientErrorHandler, frameworkErrors, installErrorHandling } from './err
 import { healthRoutes } from './health.routes.ts';
 import { registerIdempotency } from './idempotency.ts';
 import { installJsonBodyParser } from './json-body.ts';
+import { registerMetrics } from './metrics.routes.ts';
 import { rejectNulCharacters } from './nul-guard.ts';
 import { registerOpenApi } from './openapi.ts';
 import { redisWithLocalFallback } from './rate-limit-store.ts';
@@ -142,6 +143,7 @@ export async function buildApp(platform: Platform, logger: FastifyServerOptions[
 
   await registerWebSocket(app, config);
   healthRoutes(app, platform);
+  registerMetrics(app, platform);
   await app.register(
     async (api) => {
       const a = api as App;

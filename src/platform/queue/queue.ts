@@ -52,10 +52,20 @@ export class PermanentJobError extends Error {
 }
 
 /** Registry of handlers plus the attempt runner shared by every dispatcher. */
+/** Called after each attempt that ran a handler (metrics). */
+export type AttemptObserver = (
+  type: string,
+  outcome: 'completed' | 'retried' | 'failed',
+  seconds: number,
+) => void;
+
 export class JobRunner {
   private readonly handlers = new Map<string, JobHandler>();
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly observe: AttemptObserver = () => {},
+  ) {}
 
   /** Registers the handler of a job type. */
   register<P>(type: string, handler: JobHandler<P>): void {
@@ -95,6 +105,8 @@ export class JobRunner {
     }
     await mark({ status: 'running', attempts: attempt, startedAt: new Date(), error: note });
     let lastProgress = -1;
+    const started = performance.now();
+    const took = () => (performance.now() - started) / 1000;
     try {
       const result = await handler({
         tenantId: ref.tenantId,
@@ -115,9 +127,11 @@ export class JobRunner {
         result: (result ?? null) as object,
         finishedAt: new Date(),
       });
+      this.observe(job.type, 'completed', took());
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const final = error instanceof PermanentJobError || attempt >= job.maxAttempts;
+      this.observe(job.type, final ? 'failed' : 'retried', took());
       await mark(
         final
           ? { status: 'failed', error: message, finishedAt: new Date() }
@@ -190,6 +204,16 @@ export class JobQueue {
     );
     for (const j of left)
       await this.dispatcher.dispatch({ tenantId: j.tenant_id, jobId: j.id }, j.max_attempts);
+  }
+
+  /** Jobs queued or running, by type and status, over all tenants (metrics). */
+  async depth(): Promise<{ type: string; status: string; count: number }[]> {
+    // As the connection's own role, like the recovery sweep: the count spans tenants.
+    const rows = await queryRows<{ type: string; status: string; n: number }>(
+      this.db,
+      sql`SELECT type, status, count(*)::int AS n FROM jobs WHERE status IN ('queued', 'running') GROUP BY 1, 2`,
+    );
+    return rows.map((r) => ({ type: r.type, status: r.status, count: Number(r.n) }));
   }
 
   close(): Promise<void> {
