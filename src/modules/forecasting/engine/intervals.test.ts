@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { forecastSeries } from './forecast.ts';
+import { calibrationFactor, M1_CALIBRATION, uniformCalibration } from './intervals.ts';
 import { synthetic } from './testing.ts';
 
 // Simulated series with Gaussian noise: the share of future points inside the interval should be
@@ -13,7 +14,7 @@ function coverage(level: number) {
     const test = y.slice(72);
     const f = forecastSeries(
       { id: `sim${k}`, train, period: 12, startIndex: 0 },
-      // Stationary Gaussian data: no widening for real-world drift (see INTERVAL_INFLATION).
+      // Stationary Gaussian data: no widening for real-world drift (see M1_CALIBRATION).
       { model: 'ets', horizon: 12, level, seed: 1, intervalInflation: 1 },
     );
     test.forEach((v, j) => {
@@ -34,5 +35,40 @@ describe('calibrated intervals', () => {
     const c = coverage(95);
     expect(c).toBeGreaterThan(0.9);
     expect(c).toBeLessThan(0.99);
+  });
+});
+
+describe('calibration by level and step', () => {
+  it('uses the fitted factor at a grid level, interpolates between levels and holds the ends', () => {
+    const c = { levels: [80, 95], factors: [1.2, 1.5], stepBoost: 0 };
+    expect(calibrationFactor(c, 80, 5)).toBeCloseTo(1.2, 12);
+    expect(calibrationFactor(c, 87.5, 5)).toBeCloseTo(1.35, 12);
+    expect(calibrationFactor(c, 60, 5)).toBeCloseTo(1.2, 12);
+    expect(calibrationFactor(c, 99.9, 5)).toBeCloseTo(1.5, 12);
+  });
+  it('widens the first steps more than the later ones, and the 95% level more than the 80%', () => {
+    expect(calibrationFactor(M1_CALIBRATION, 95, 1)).toBeGreaterThan(
+      calibrationFactor(M1_CALIBRATION, 95, 12),
+    );
+    expect(calibrationFactor(M1_CALIBRATION, 95, 6)).toBeGreaterThan(
+      calibrationFactor(M1_CALIBRATION, 80, 6),
+    );
+    expect(calibrationFactor(uniformCalibration(1.4), 95, 1)).toBe(1.4);
+    expect(calibrationFactor(uniformCalibration(1.4), 80, 18)).toBe(1.4);
+  });
+  it('gives a real series wider 95% bounds at step 1 than the uniform factor, relative to step 18', () => {
+    const { y } = synthetic({ n: 84, level: 300, slope: 0.5, amplitude: 30, noise: 8, seed: 9 });
+    const series = { id: 'w', train: y, period: 12, startIndex: 0 };
+    const cal = forecastSeries(series, { model: 'theta', horizon: 18, level: 95, seed: 1 });
+    const uni = forecastSeries(series, {
+      model: 'theta',
+      horizon: 18,
+      level: 95,
+      seed: 1,
+      intervalInflation: 1,
+    });
+    const ratio = (f: typeof cal, j: number) => (f.hi[j]! - f.mean[j]!) / (uni.hi[j]! - uni.mean[j]!);
+    expect(cal.mean).toEqual(uni.mean);
+    expect(ratio(cal, 0) / ratio(cal, 17)).toBeCloseTo((1 + 0.5) / (1 + 0.5 / 18), 6);
   });
 });
