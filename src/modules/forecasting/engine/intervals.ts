@@ -175,3 +175,43 @@ function conformalQuantile(scores: readonly number[], level: number): number {
   const k = Math.min(s.length, Math.ceil((s.length + 1) * level));
   return s[k - 1]!;
 }
+
+/**
+ * Correlation assumed between the forecast errors of different months when their bounds are
+ * aggregated (sumInterval). Fitted on M1's training parts only (both windows, series with >= 30
+ * values, sums over 2-12 months): 0.3-0.4 at 50-99%, 0.4 at 95%. Adding the monthly bounds (as if
+ * errors were perfectly correlated, correlation 1) covered 95.8% / 98.1% at 95% and 87.4% / 92.2% at
+ * 80% for 12-month sums; with 0.4: 94.6% / 95.3% and 77.0% / 79.0%, interval score 25-30% lower.
+ */
+export const MONTH_ERROR_CORRELATION = 0.4;
+
+/**
+ * The interval of a sum of forecast months from their own intervals: the half-widths below and
+ * above combine as the spread of a sum of equally correlated errors,
+ * sqrt(rho * (sum w)^2 + (1 - rho) * sum w^2): between the root of the sum of squares
+ * (independent months) and the plain sum of the bounds (perfectly correlated). Never wider than
+ * the summed bounds, and a single month keeps its own interval.
+ */
+export function sumInterval(
+  mean: readonly number[],
+  lo: readonly number[],
+  hi: readonly number[],
+  rho = MONTH_ERROR_CORRELATION,
+): { mean: number; lo: number; hi: number } {
+  let total = 0;
+  let below = 0;
+  let below2 = 0;
+  let above = 0;
+  let above2 = 0;
+  mean.forEach((v, j) => {
+    const b = v - lo[j]!;
+    const a = hi[j]! - v;
+    total += v;
+    below += b;
+    below2 += b * b;
+    above += a;
+    above2 += a * a;
+  });
+  const spread = (s: number, s2: number) => Math.sqrt(Math.max(0, rho * s * s + (1 - rho) * s2));
+  return { mean: total, lo: total - spread(below, below2), hi: total + spread(above, above2) };
+}
