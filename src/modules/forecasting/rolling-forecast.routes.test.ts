@@ -66,6 +66,54 @@ describe.each(backends())('rolling forecast of a budget on %s', (backend) => {
   const get = (query: string, tok = token) =>
     t.call('GET', `/budgets/${budgetId}/rolling-forecast?${query}`, tok);
 
+  it('aggregates the year-to-go interval of a noisy series: narrower than the summed monthly bounds', async () => {
+    const other = newTenant();
+    const tok = await t.token(other);
+    const res = await t.call(
+      'POST',
+      '/budgets',
+      tok,
+      budgetBody({
+        fiscal_year: String(Y),
+        total_amount: '30000.00',
+        budget_lines: [
+          { line_name: 'Operations', line_type: 'expense', category: 'ops', amount: '30000.00' },
+        ],
+      }),
+    );
+    expect(res.statusCode, res.body).toBe(201);
+    const id = res.json().budget_id;
+    // A seasonal series with irregular noise (deterministic): the forecast has a real interval.
+    const noise = [
+      37, -52, 18, 64, -29, -8, 45, -61, 12, 33, -47, 21, 5, -38, 56, -15, 27, -66, 41, -3, -24, 59, -11, 30,
+    ];
+    const rows = Array.from({ length: 30 }, (_, i) => ({
+      period: monthAfter(`${Y - 2}-01`, i),
+      amount: (2500 + 300 * Math.sin((2 * Math.PI * i) / 12) + 4 * noise[i % 24]!).toFixed(2),
+      category: 'ops',
+    }));
+    await insertActuals(t.platform.database.db, other, rows);
+    const out = await t.call('GET', `/budgets/${id}/rolling-forecast?as_of=${Y}-06`, tok);
+    expect(out.statusCode, out.body).toBe(200);
+    const g = out.json().groups[0];
+    const rest = g.monthly.filter((m: { forecast: string | null }) => m.forecast !== null);
+    const total = (k: 'lower' | 'upper' | 'forecast') =>
+      rest.reduce((a: number, m: Record<string, string>) => a + Number(m[k]), 0);
+    const outlook = Number(g.outlook);
+    const above = Number(g.outlook_upper) - outlook;
+    const below = outlook - Number(g.outlook_lower);
+    expect(rest).toHaveLength(6);
+    expect(above).toBeGreaterThan(0);
+    expect(below).toBeGreaterThan(0);
+    // Narrower than adding the monthly bounds (perfectly correlated months)...
+    expect(above).toBeLessThan(total('upper') - total('forecast') - 0.01);
+    expect(below).toBeLessThan(total('forecast') - total('lower') - 0.01);
+    // ...and wider than any single month's own spread.
+    const widest = Math.max(...rest.map((m: Record<string, string>) => Number(m.upper) - Number(m.forecast)));
+    expect(above).toBeGreaterThan(widest);
+    expect(Number(out.json().totals.outlook_upper)).toBeCloseTo(Number(g.outlook_upper), 2);
+  });
+
   it('adds the flat forecast of the remaining months to actuals year-to-date, per category', async () => {
     const res = await get(`as_of=${Y}-06`);
     expect(res.statusCode, res.body).toBe(200);

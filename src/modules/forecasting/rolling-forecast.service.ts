@@ -10,6 +10,7 @@ import { type TenantContext, withTenant } from '../../platform/tenancy/tenancy.t
 import { Decimal } from '../../shared/money.ts';
 import { fiscalYearStart, spreadByWeights, spreadEven } from '../periods/periods.domain.ts';
 import { DEFAULT_FEATURES } from './engine/features.ts';
+import { sumInterval } from './engine/intervals.ts';
 import { isMl } from './forecasting.compute.ts';
 import { denseSeries, monthIndexOf, monthLabel } from './forecasting.config.ts';
 import type { ComputePool, ForecastItem } from './forecasting.pool.ts';
@@ -130,6 +131,18 @@ export class RollingForecastService {
           upper: mine(toCents(f.hi[j]!)),
         };
       });
+      // The year-to-go interval: the months' bounds aggregated with their error correlation
+      // (sumInterval), not added up as if every month missed in the same direction.
+      let spread = { below: '0.00', above: '0.00' };
+      if (f && remaining.length) {
+        const js = remaining.map((m) => m - asOf - 1);
+        const t = sumInterval(
+          js.map((j) => f.mean[j]!),
+          js.map((j) => f.lo[j]!),
+          js.map((j) => f.hi[j]!),
+        );
+        spread = { below: mine(toCents(t.mean - t.lo)), above: mine(toCents(t.hi - t.mean)) };
+      }
       return {
         key: g.key,
         line_id: g.line?.id ?? null,
@@ -138,7 +151,7 @@ export class RollingForecastService {
         budget_phasing: g.phasing,
         model_used: f ? f.model : remaining.length ? 'budget (no actuals)' : 'none',
         history_months: s.values.length,
-        ...figures(monthly, elapsed.length),
+        ...figures(monthly, elapsed.length, spread),
         monthly,
       };
     });
@@ -249,8 +262,12 @@ interface MonthFigures {
   upper: string | null;
 }
 
-/** A group's outlook figures from its months. */
-function figures(monthly: readonly MonthFigures[], elapsed: number) {
+/** A group's outlook figures from its months and the spread of its year-to-go forecast. */
+function figures(
+  monthly: readonly MonthFigures[],
+  elapsed: number,
+  spread: { below: string; above: string },
+) {
   const budget = sum(monthly.map((m) => m.budget));
   const ytd = sum(monthly.map((m) => m.actual));
   const rest = sum(monthly.map((m) => m.forecast));
@@ -262,9 +279,8 @@ function figures(monthly: readonly MonthFigures[], elapsed: number) {
     actual_ytd: ytd.toFixed(2),
     forecast_remaining: rest.toFixed(2),
     outlook: outlook.toFixed(2),
-    // Per-month bounds add up as if errors were perfectly correlated: a conservative interval.
-    outlook_lower: ytd.plus(sum(monthly.map((m) => m.lower))).toFixed(2),
-    outlook_upper: ytd.plus(sum(monthly.map((m) => m.upper))).toFixed(2),
+    outlook_lower: outlook.minus(spread.below).toFixed(2),
+    outlook_upper: outlook.plus(spread.above).toFixed(2),
     gap: gap.toFixed(2),
     gap_percent: budget.isZero() ? null : gap.div(budget).times(100).toFixed(2),
   };

@@ -6,7 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { centredMa, mean, seasonalFigure } from './stats.ts';
+import { mean, seasonalStrength } from './stats.ts';
 
 interface ArimaInstance {
   model: number;
@@ -107,26 +107,6 @@ function kpss(x: readonly number[]): number {
 }
 
 const diff = (x: readonly number[], lag: number) => x.slice(lag).map((v, i) => v - x[i]!);
-
-/** Seasonal strength (Wang, Smith & Hyndman) from a classical decomposition. */
-function seasonalStrength(y: readonly number[], m: number): number {
-  const fig = seasonalFigure(y, m, false);
-  if (!fig) return 0;
-  const trend = centredMa(y, m);
-  const rem: number[] = [];
-  const detr: number[] = [];
-  y.forEach((v, t) => {
-    if (Number.isFinite(trend[t]!)) {
-      rem.push(v - trend[t]! - fig[t % m]!);
-      detr.push(v - trend[t]!);
-    }
-  });
-  const variance = (a: number[]) => {
-    const mu = mean(a);
-    return a.reduce((s, v) => s + (v - mu) ** 2, 0) / a.length;
-  };
-  return Math.max(0, 1 - variance(rem) / variance(detr));
-}
 
 /** Chooses D by seasonal strength (> 0.64, R's nsdiffs) and d by repeated KPSS tests at 5%. */
 export function chooseDifferences(y: readonly number[], m: number): { d: number; D: number } {

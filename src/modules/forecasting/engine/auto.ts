@@ -17,9 +17,14 @@ export interface Candidate {
   combine: 'mean' | 'median';
 }
 
-/** Candidates auto tries, the first being the default combination. */
+/**
+ * Candidates auto tries, the first being the default combination. The seasonal naive forecast is a
+ * member of the median: it anchors the median to last year's pattern when ETS and Theta disagree
+ * (dev split OWA 0.887 -> 0.858, deep dev window 0.884 -> 0.870, against median(ets,theta,arima));
+ * with it ARIMA no longer helps (median of the four: 0.852 / 0.876) and costs ~40% of auto's CPU.
+ */
 export const AUTO_CANDIDATES: Candidate[] = [
-  { name: 'median(ets,theta,arima)', members: ['ets', 'theta', 'arima'], combine: 'median' },
+  { name: 'median(ets,theta,snaive)', members: ['ets', 'theta', 'snaive'], combine: 'median' },
   { name: 'mean(ets,theta)', members: ['ets', 'theta'], combine: 'mean' },
   { name: 'ets', members: ['ets'], combine: 'mean' },
   { name: 'theta', members: ['theta'], combine: 'mean' },

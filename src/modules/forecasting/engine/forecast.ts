@@ -1,7 +1,7 @@
 /** One entry point: forecast one series with a named model (or `auto`), with calibrated intervals. */
 import { autoSelect } from './auto.ts';
 import { type BacktestPlan, backtestModel, planOrigins } from './backtest.ts';
-import { calibratedInterval } from './intervals.ts';
+import { calibratedInterval, uniformCalibration } from './intervals.ts';
 import { getModel } from './models.ts';
 import { createRng, deriveSeed } from './prng.ts';
 import type { FitContext, Forecast, ModelName } from './types.ts';
@@ -22,9 +22,14 @@ export interface ForecastOptions {
   horizon: number;
   /** Interval level in percent (e.g. 95). */
   level: number;
+  /** More interval levels to return in `Forecast.intervals` (same backtests, no extra fitting). */
+  extraLevels?: number[];
   seed: number;
   plan?: BacktestPlan;
-  /** Interval widening (default INTERVAL_INFLATION, calibrated on M1's training parts). */
+  /**
+   * One widening factor for every level and step instead of the calibration by level and step
+   * (M1_CALIBRATION); 1 gives the raw backtest quantiles, calibrated on stationary simulated data.
+   */
   intervalInflation?: number;
 }
 
@@ -56,8 +61,16 @@ export function forecastSeries(series: SeriesInput, opts: ForecastOptions): Fore
     mean = fn(y, h, ctx);
     backtests = backtestModel(y, origins, fn, ctx);
   }
-  const { lo, hi } = calibratedInterval(y, m, mean, origins, backtests, opts.level, opts.intervalInflation);
-  return { model, mean, lo, hi };
+  const calibration =
+    opts.intervalInflation === undefined ? undefined : uniformCalibration(opts.intervalInflation);
+  const { lo, hi } = calibratedInterval(y, m, mean, origins, backtests, opts.level, calibration);
+  const out: Forecast = { model, mean, lo, hi };
+  if (opts.extraLevels?.length)
+    out.intervals = opts.extraLevels.map((level) => ({
+      level,
+      ...calibratedInterval(y, m, mean, origins, backtests, level, calibration),
+    }));
+  return out;
 }
 
 /** Parses "YYYY-MM" into a month index; 0 when absent. */

@@ -2,8 +2,9 @@
  * auto's members: each one's forecast of the full history and at every backtest origin. Models are
  * refitted from scratch at each origin (form selection included), except ARIMA: its orders are
  * chosen once on the full training part and only the coefficients are refitted at the origins
- * (a search is 3+ fits, a refit one; ARIMA is never a single candidate of auto, only a member of
- * the median). Everything stays inside the training part.
+ * (a search is 3+ fits, a refit one; ARIMA is not among the default candidates since the seasonal
+ * naive member replaced it, but a candidate list may still name it). Everything stays inside the
+ * training part.
  *
  * Measured on the dev split: fixing the ETS form at the origins as well halved ETS's CPU but made
  * its backtests optimistic (auto picked ETS alone more often, OWA 0.895 against 0.886, dev 95%

@@ -9,7 +9,7 @@ import { synthetic } from './testing.ts';
 const SCORER = '/work/shared/data/score.mjs';
 
 describe('metrics agree with ../shared/data/score.mjs', () => {
-  it('gives the same sMAPE, MASE, OWA and coverage on a small example', () => {
+  it('gives the same sMAPE, MASE, OWA, coverage and MSIS on a small example', () => {
     const series = [1, 2, 3].map((k) => {
       const { y } = synthetic({ n: 60, seed: k, noise: 3 + k, slope: k - 2 });
       return { id: `S${k}`, freq: 12, train: y.slice(0, 48), test: y.slice(48) };
@@ -38,5 +38,6 @@ describe('metrics agree with ../shared/data/score.mjs', () => {
     expect(ours.mase).toBeCloseTo(ref.mase, 10);
     expect(ours.owa).toBeCloseTo(ref.owa, 10);
     expect(ours.coverage).toBeCloseTo(ref.cov95, 10);
+    expect(ours.msis).toBeCloseTo(ref.msis, 10);
   });
 });

@@ -30,6 +30,27 @@ export function mase(y: readonly number[], f: readonly number[], scale: number):
   return s / y.length / scale;
 }
 
+/**
+ * Mean interval score over the horizon (M4): width plus 2/alpha times the distance of each actual
+ * outside the bounds, alpha = 1 - level/100. Divided by the seasonal-naive scale it is MSIS.
+ */
+export function intervalScore(
+  y: readonly number[],
+  lo: readonly number[],
+  hi: readonly number[],
+  level: number,
+): number {
+  const a = 1 - level / 100;
+  let s = 0;
+  for (let i = 0; i < y.length; i++) {
+    const l = lo[i]!;
+    const u = hi[i]!;
+    const v = y[i]!;
+    s += u - l + (v < l ? (2 / a) * (l - v) : 0) + (v > u ? (2 / a) * (v - u) : 0);
+  }
+  return s / y.length;
+}
+
 /** One series' contribution to the summary. */
 export interface SeriesScore {
   smape: number;
@@ -38,6 +59,8 @@ export interface SeriesScore {
   naive2Mase: number | null;
   inside: number;
   points: number;
+  /** Scaled interval score (M4's MSIS, at the interval's level) of this series; null without scale. */
+  msis: number | null;
 }
 
 /** Scores one forecast against the held-out truth (used by the benchmark, never by models). */
@@ -48,6 +71,7 @@ export function scoreSeries(
   mean: readonly number[],
   lo?: readonly number[],
   hi?: readonly number[],
+  level = 95,
 ): SeriesScore {
   const h = test.length;
   const f = mean.slice(0, h);
@@ -62,6 +86,7 @@ export function scoreSeries(
     naive2Mase: scale > 0 ? mase(test, n2, scale) : null,
     inside,
     points: lo && hi ? h : 0,
+    msis: lo && hi && scale > 0 ? intervalScore(test, lo, hi, level) / scale : null,
   };
 }
 
@@ -72,6 +97,8 @@ export interface Summary {
   mase: number;
   owa: number;
   coverage: number | null;
+  /** Mean MSIS over the series with a scale (null without intervals). */
+  msis: number | null;
 }
 
 /** Aggregates series scores exactly as score.mjs does. */
@@ -90,5 +117,6 @@ export function summarise(rows: readonly SeriesScore[]): Summary {
     mase: ma,
     owa: 0.5 * (sm / avg((r) => r.naive2Smape) + ma / avg((r) => r.naive2Mase)),
     coverage: pts ? ins / pts : null,
+    msis: pts ? avg((r) => r.msis) : null,
   };
 }

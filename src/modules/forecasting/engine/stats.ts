@@ -101,6 +101,26 @@ export function seasonalFigure(x: readonly number[], m: number, multiplicative: 
   return out;
 }
 
+/** Seasonal strength (Wang, Smith & Hyndman) from a classical decomposition. */
+export function seasonalStrength(y: readonly number[], m: number): number {
+  const fig = seasonalFigure(y, m, false);
+  if (!fig) return 0;
+  const trend = centredMa(y, m);
+  const rem: number[] = [];
+  const detr: number[] = [];
+  y.forEach((v, t) => {
+    if (Number.isFinite(trend[t]!)) {
+      rem.push(v - trend[t]! - fig[t % m]!);
+      detr.push(v - trend[t]!);
+    }
+  });
+  const variance = (a: number[]) => {
+    const mu = mean(a);
+    return a.reduce((s, v) => s + (v - mu) ** 2, 0) / a.length;
+  };
+  return Math.max(0, 1 - variance(rem) / variance(detr));
+}
+
 /** Ordinary least squares of y on t = 0..n-1: [intercept, slope]. */
 export function linearTrend(y: readonly number[]): [number, number] {
   const n = y.length;

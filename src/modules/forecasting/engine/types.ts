@@ -34,4 +34,6 @@ export interface Forecast {
   mean: number[];
   lo: number[];
   hi: number[];
+  /** Bounds at the options' `extraLevels`, when asked for. */
+  intervals?: { level: number; lo: number[]; hi: number[] }[];
 }
