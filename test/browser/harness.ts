@@ -119,6 +119,11 @@ export async function signIn(
   who?: { tenant: string; email: string; password: string },
 ): Promise<void> {
   const c = who ?? demoCredentials(server.dataDir);
+  // Start signed out (the context may hold another session).
+  await page.goto('/sign-in');
+  await page.evaluate(() =>
+    (globalThis as unknown as { localStorage: { clear(): void } }).localStorage.clear(),
+  );
   await page.goto('/sign-in');
   await page.getByLabel('Organisation').fill(c.tenant);
   await page.getByLabel('Email').fill(c.email);

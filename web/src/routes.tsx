@@ -24,6 +24,11 @@ export const routes: AppRoute[] = [
     permission: 'budgets:read',
     nav: { label: 'Budgets', order: 10, description: 'Plans by fiscal year' },
   },
+  {
+    path: 'budgets/:budgetId',
+    Component: lazy(() => import('./pages/budget-editor/BudgetEditorPage.tsx')),
+    permission: 'budgets:read',
+  },
 ];
 
 /** Where `/` leads: the first screen in the navigation. */
