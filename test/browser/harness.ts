@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { describe, expect } from 'vitest';
+import { describe } from 'vitest';
 import { demoCredentials, type E2eServer, START_TIMEOUT_MS, startServer } from '../e2e/server.ts';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -129,7 +129,7 @@ export async function signIn(
   await page.getByLabel('Email').fill(c.email);
   await page.locator('input[name=password]').fill(c.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect.poll(() => page.getByTestId('account-role').isVisible(), { timeout: 30_000 }).toBe(true);
+  await page.getByTestId('account-role').waitFor({ timeout: 30_000 });
 }
 
 /** Collects console errors and page errors, so a test can assert the app ran cleanly (e.g. under the CSP). */

@@ -230,6 +230,7 @@ export default function BudgetEditorPage() {
           const fresh = await loadBudget(budgetId).catch(() => undefined);
           const now = fresh?.lines.find((l) => l.line_id === lineId) ?? line;
           setConflict({ line: now, mine: work, by: now.updated_by ?? 'another user', at: now.updated_at });
+          // (the dialog shows the name when the user is in the session)
           return 'done';
         }
         // Validation and business rules: on the cell the path names (or the line's name cell).
@@ -454,6 +455,12 @@ export default function BudgetEditorPage() {
       ? errors.get(errorKey(focusInfo.line.line_id, cellKey(focusInfo.col)))
       : undefined;
   const online = collab.participants.filter((p) => p.online);
+  const nameOf = (userId: string | null) => {
+    if (!userId) return '—';
+    if (userId === me?.user_id) return 'you';
+    const p = collab.participants.find((x) => x.user_id === userId);
+    return p?.user_name ?? userId;
+  };
 
   return (
     <Stack gap="xs" h="calc(100dvh - 56px - 2 * var(--mantine-spacing-md))">
@@ -546,7 +553,7 @@ export default function BudgetEditorPage() {
           {focusError
             ? `${focusInfo.line?.line_name}, ${focusInfo.col?.label}: ${focusError}`
             : focusInfo.line
-              ? `${focusInfo.line.line_name} · last changed by ${focusInfo.line.updated_by ?? '—'}${focusInfo.line.updated_at ? ` at ${formatDateTime(focusInfo.line.updated_at)}` : ''}`
+              ? `${focusInfo.line.line_name} · last changed by ${nameOf(focusInfo.line.updated_by)}${focusInfo.line.updated_at ? ` at ${formatDateTime(focusInfo.line.updated_at)}` : ''}`
               : ''}
         </Text>
         <Text size="xs" c="dimmed">
@@ -563,7 +570,7 @@ export default function BudgetEditorPage() {
         {conflict && (
           <Stack>
             <Text>
-              “{conflict.line.line_name}” was changed by <b>{conflict.by}</b>
+              “{conflict.line.line_name}” was changed by <b>{nameOf(conflict.by)}</b>
               {conflict.at ? ` at ${formatTime(conflict.at)}` : ''} after you loaded it. Your change was not
               saved.
             </Text>

@@ -303,7 +303,7 @@ export function Grid(props: GridProps) {
   const headerRows = 1;
   const footer: { label: string; values: bigint[]; key: string }[] = [
     ...LINE_TYPES.map((t) => ({ label: `Total ${t}`, values: totals.byType[t], key: t })),
-    { label: 'Net result (revenue − expense)', values: totals.net, key: 'net' },
+    { label: 'Net result', values: totals.net, key: 'net' },
   ];
 
   const footerCell = (values: bigint[], col: Column, c: number, label: string) => {
@@ -317,7 +317,14 @@ export function Grid(props: GridProps) {
     const style = { width: col.width, ...(lefts[c] !== undefined ? { left: lefts[c] } : {}) };
     if (c === 0)
       return (
-        <div key={cellKey(col)} role="rowheader" aria-colindex={1} className={cls} style={style}>
+        <div
+          key={cellKey(col)}
+          role="rowheader"
+          aria-colindex={1}
+          className={cls}
+          style={style}
+          title={label === 'Net result' ? 'Revenue − expense' : undefined}
+        >
           {label}
         </div>
       );

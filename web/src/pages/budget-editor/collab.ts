@@ -53,6 +53,7 @@ export function useCollaboration(
   budgetName: string | undefined,
   canEdit: boolean,
   handlers: CollabHandlers,
+  userName?: string,
 ): Collaboration {
   const [status, setStatus] = useState<CollabStatus>('connecting');
   const [sessionId, setSessionId] = useState<string>();
@@ -194,7 +195,10 @@ export function useCollaboration(
         await unwrap(
           api.POST('/api/budgeting-forecasting/collaboration/sessions/{id}/join', {
             params: { path: { id } },
-            body: { role: canEdit ? 'editor' : 'viewer' },
+            body: {
+              role: canEdit ? 'editor' : 'viewer',
+              ...(userName ? { user_name: userName.slice(0, 255) } : {}),
+            },
           }),
         ).catch(async (e) => {
           // The creator is already its owner: joining as editor is refused; join as what we are.
@@ -239,7 +243,7 @@ export function useCollaboration(
       socket.current?.close(1000);
       socket.current = undefined;
     };
-  }, [budgetId, budgetName, canEdit]);
+  }, [budgetId, budgetName, canEdit, userName]);
 
   const send = (m: Record<string, unknown>) => {
     if (socket.current?.readyState === WebSocket.OPEN) socket.current.send(JSON.stringify(m));
