@@ -58,7 +58,9 @@ try {
           department_id: dept,
           amount,
           spread_method: i % 3 === 0 ? 'seasonal' : 'even',
-          ...(i % 3 === 0 ? { spread_profile: ['6', '6', '8', '8', '9', '9', '7', '6', '9', '10', '11', '11'] } : {}),
+          ...(i % 3 === 0
+            ? { spread_profile: ['6', '6', '8', '8', '9', '9', '7', '6', '9', '10', '11', '11'] }
+            : {}),
           line_order: i,
         })),
       },
