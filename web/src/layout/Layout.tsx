@@ -116,13 +116,13 @@ export function Layout() {
   return (
     <AppShell
       header={{ height: 56 }}
-      navbar={{ width: 220, breakpoint: 'md', collapsed: { mobile: !opened } }}
+      navbar={{ width: 220, breakpoint: 'lg', collapsed: { mobile: !opened } }}
       padding="md"
     >
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
-            <Burger opened={opened} onClick={toggle} hiddenFrom="md" size="sm" aria-label="Navigation" />
+            <Burger opened={opened} onClick={toggle} hiddenFrom="lg" size="sm" aria-label="Navigation" />
             <img src="/favicon.svg" alt="" width={24} height={24} />
             <Text fw={600} visibleFrom="sm">
               Budgeting &amp; Forecasting

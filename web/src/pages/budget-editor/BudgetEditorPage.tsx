@@ -464,7 +464,7 @@ export default function BudgetEditorPage() {
 
   return (
     <Stack gap="xs" h="calc(100dvh - 56px - 2 * var(--mantine-spacing-md))">
-      <Group justify="space-between" wrap="nowrap">
+      <Group justify="space-between" wrap="wrap" gap="xs">
         <Stack gap={0}>
           <Group gap="xs">
             <Anchor component={Link} to="/budgets" size="sm">
@@ -484,7 +484,7 @@ export default function BudgetEditorPage() {
             </Text>
           </Group>
         </Stack>
-        <Group gap="sm" wrap="nowrap">
+        <Group gap="sm" wrap="nowrap" style={{ flexShrink: 0 }}>
           <Tooltip.Group>
             <Avatar.Group spacing="sm" data-testid="presence">
               {online.map((p) => (
