@@ -53,7 +53,8 @@ export const STATUS_COLOR: Record<string, string> = {
   rejected: 'red',
   archived: 'dark',
 };
-const label = (s: string) => s.replace('_', ' ').replace(/^./, (c) => c.toUpperCase());
+const label = (s: string) =>
+  s === 'under_review' ? 'In review' : s.replace('_', ' ').replace(/^./, (c) => c.toUpperCase());
 
 export function StatusBadge({ status }: { status: string }) {
   return (
