@@ -263,7 +263,7 @@ export default function BudgetsPage() {
                 </Table.Td>
                 <Table.Td>{b.fiscal_year}</Table.Td>
                 <Table.Td>{label(b.budget_type)}</Table.Td>
-                <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                <Table.Td style={{ whiteSpace: 'nowrap', minWidth: 112 }}>
                   <StatusBadge status={b.status} />
                 </Table.Td>
                 <Table.Td>{b.department_id ?? ''}</Table.Td>
