@@ -5,6 +5,7 @@ import { benchCore } from './core.ts';
 import { benchRedisOutage } from './redis-outage.ts';
 import { benchUploads } from './uploads.ts';
 import { benchVariance } from './variance.ts';
+import { benchWeb } from './web.ts';
 
 await benchCore();
 await benchActualsImport();
@@ -12,3 +13,4 @@ await benchUploads();
 await benchVariance();
 await benchCollaboration();
 await benchRedisOutage();
+await benchWeb();

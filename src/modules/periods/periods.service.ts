@@ -3,6 +3,7 @@
  * its transaction), the period grid, and editing a line's periods by hand.
  */
 import type { Tx } from '../../platform/db/client.ts';
+import { type AfterCommit, runAfterCommit } from '../../platform/events/change-hooks.ts';
 import {
   BusinessRuleError,
   type FieldError,
@@ -17,6 +18,7 @@ import { Decimal } from '../../shared/money.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { assertEditable } from '../budgets/budgets.policy.ts';
 import type { BudgetService } from '../budgets/budgets.service.ts';
+import { presentLine } from '../lines/lines.presenter.ts';
 import { allLines, findLine, updateLine } from '../lines/lines.repository.ts';
 import { fiscalYearStartMonth } from '../settings/settings.repository.ts';
 import {
@@ -246,6 +248,7 @@ export class PeriodService {
    * amount becomes their sum and its spread method `manual`.
    */
   async setPeriods(ctx: TenantContext, budgetId: string, lineId: string, input: PeriodsUpdateInput) {
+    const afterCommit: AfterCommit[] = [];
     const result = await withTenant(this.deps.db, ctx.tenantId, async (tx) => {
       const budget = await this.budgets.mustFind(tx, budgetId, true);
       assertEditable(budget);
@@ -318,9 +321,22 @@ export class PeriodService {
         before: { amount: before.amount, spread_method: before.spreadMethod, periods: current ?? null },
         after: { amount, spread_method: 'manual', periods: amounts },
       });
+      // A line update for the change hooks (collaboration broadcasts it live), with the months.
+      if (this.deps.changes)
+        afterCommit.push(
+          ...(await this.deps.changes.record(tx, ctx, {
+            budgetId,
+            kind: 'line_updated',
+            targetType: 'budget_line',
+            targetId: lineId,
+            before: { ...presentLine(before), periods: current ?? null },
+            after: { ...presentLine(after), periods: amounts },
+          })),
+        );
       return view;
     });
     await this.budgets.cache.invalidate(ctx.tenantId, budgetId);
+    runAfterCommit(afterCommit);
     return result;
   }
 }
