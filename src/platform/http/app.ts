@@ -54,6 +54,7 @@ import { redisWithLocalFallback } from './rate-limit-store.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
 import { API_PREFIX, type App } from './types.ts';
 import { closeIfBodyUnread } from './uploads.ts';
+import { webApp } from './web-app.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
@@ -140,6 +141,7 @@ export async function buildApp(platform: Platform, logger: FastifyServerOptions[
 
   await registerWebSocket(app, config);
   healthRoutes(app, platform);
+  await app.register(webApp);
   await app.register(
     async (api) => {
       const a = api as App;
