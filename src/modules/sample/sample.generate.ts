@@ -32,10 +32,13 @@ const month = (year: number, m: number) => `${year}-${pad(m)}`;
 const cents = (d: Decimal) => d.toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
 const rngFor = (seed: number, key: string): Rng => createRng(deriveSeed(seed, key));
 
-/** The months of the sample, from January of the prior year to December of the next, as YYYY-MM. */
+/** Full years of ledger before the current one (forecasting needs 24 months of history). */
+export const PRIOR_YEARS = 2;
+
+/** The months of the sample, from January of the first ledger year to December of the next, as YYYY-MM. */
 export function sampleMonths(year: number): string[] {
   const out: string[] = [];
-  for (const y of [year - 1, year, year + 1]) for (let m = 1; m <= 12; m++) out.push(month(y, m));
+  for (let y = year - PRIOR_YEARS; y <= year + 1; y++) for (let m = 1; m <= 12; m++) out.push(month(y, m));
   return out;
 }
 
@@ -63,7 +66,7 @@ export function rateOf(rates: ReturnType<typeof fxRates>, currency: string, peri
 }
 
 /**
- * One account's actual for month index t (0 = January of the prior year), in its own currency:
+ * One account's actual for month index t (0 = January of the first ledger year), in its own currency:
  * run-rate × season × compound growth × noise, then the current year's unplanned events.
  */
 function actualOf(account: Account, t: number, rng: Rng): Decimal {
@@ -74,7 +77,7 @@ function actualOf(account: Account, t: number, rng: Rng): Decimal {
     .mul(SEASONS[account.season][m]!)
     .mul(growth)
     .mul(new Decimal(10_000 + noiseBp).div(10_000));
-  if (t >= 12) {
+  if (t >= 12 * PRIOR_YEARS) {
     for (const e of EVENTS) {
       if (e.gl !== account.gl || !e.months.includes(m + 1)) continue;
       if (e.factor) value = value.mul(e.factor);
@@ -94,32 +97,35 @@ function split(total: Decimal, n: number, rng: Rng): Decimal[] {
   return parts;
 }
 
-/** The ledger: postings per fiscal year and each account's monthly actual (own currency). */
+/** The ledger: postings per fiscal year (oldest first) and each account's monthly actual (own currency). */
 export interface Ledger {
-  prior: Posting[];
-  current: Posting[];
+  years: { year: number; postings: Posting[] }[];
   monthly: Map<string, Decimal[]>;
 }
 
-/** Generates the prior year in full and the current year through `asOfMonth`. */
+/** Generates the prior years in full and the current year through `asOfMonth`. */
 export function generateLedger(shape: SampleShape): Ledger {
-  const prior: Posting[] = [];
-  const current: Posting[] = [];
+  const first = shape.year - PRIOR_YEARS;
+  const years = Array.from({ length: PRIOR_YEARS + 1 }, (_, i) => ({
+    year: first + i,
+    postings: [] as Posting[],
+  }));
   const monthly = new Map<string, Decimal[]>();
-  const months = 12 + shape.asOfMonth;
+  const months = 12 * PRIOR_YEARS + shape.asOfMonth;
   for (const account of ACCOUNTS) {
     const rng = rngFor(shape.seed, `gl:${account.gl}`);
     const values: Decimal[] = [];
     for (let t = 0; t < months; t++) {
-      const year = shape.year - 1 + Math.floor(t / 12);
+      const year = first + Math.floor(t / 12);
       const m = (t % 12) + 1;
       const value = actualOf(account, t, rng);
       values.push(value);
-      const event = t >= 12 ? EVENTS.find((e) => e.gl === account.gl && e.months.includes(m)) : undefined;
+      const event =
+        year === shape.year ? EVENTS.find((e) => e.gl === account.gl && e.months.includes(m)) : undefined;
       const parts = split(value, account.postings, rng);
       parts.forEach((amount, i) => {
         const day = account.postings === 1 ? 28 : 1 + rng.int(28);
-        (t < 12 ? prior : current).push({
+        years[year - first]!.postings.push({
           date: `${month(year, m)}-${pad(day)}`,
           gl: account.gl,
           department: account.department,
@@ -133,7 +139,8 @@ export function generateLedger(shape: SampleShape): Ledger {
     monthly.set(account.gl, values);
   }
   const byDate = (x: Posting, y: Posting) => x.date.localeCompare(y.date) || x.gl.localeCompare(y.gl);
-  return { prior: prior.sort(byDate), current: current.sort(byDate), monthly };
+  for (const y of years) y.postings.sort(byDate);
+  return { years, monthly };
 }
 
 /** The headers of the sample's ledger export, as an ERP writes them (the saved mapping names them). */
@@ -201,7 +208,7 @@ export function currentYearLines(shape: SampleShape, ledger: Ledger, rates: Retu
   return ACCOUNTS.map((account, i) => {
     const values = ledger.monthly.get(account.gl)!;
     const lastYear = values
-      .slice(0, 12)
+      .slice(12 * (PRIOR_YEARS - 1), 12 * PRIOR_YEARS)
       .reduce(
         (s, v, m) => s.add(cents(v.mul(rateOf(rates, account.currency, month(shape.year - 1, m + 1))))),
         new Decimal(0),

@@ -153,10 +153,8 @@ export async function seedSample(s: SampleServices, o: SampleOptions = {}): Prom
   const mapping = saved.mapping;
 
   const ledger = generateLedger(shape);
-  for (const [key, postings] of [
-    [`gl-${year - 1}`, ledger.prior],
-    [`gl-${year}-ytd`, ledger.current],
-  ] as const) {
+  for (const { year: y, postings } of ledger.years) {
+    const key = y === year ? `gl-${y}-ytd` : `gl-${y}`;
     step(`actuals: batch ${key}, ${postings.length} postings`);
     await s.actuals.importNow(admin, [Buffer.from(toCsv(postings))], {
       batchKey: key,
@@ -334,7 +332,7 @@ export async function seedSample(s: SampleServices, o: SampleOptions = {}): Prom
     ...base,
     created: true,
     budgets: { current: id, next: next.budget_id, project: project.budget_id },
-    actualRows: ledger.prior.length + ledger.current.length,
+    actualRows: ledger.years.reduce((n, y) => n + y.postings.length, 0),
   };
 }
 

@@ -14,24 +14,24 @@ describe('sample company generator (pure)', () => {
     const a = generateLedger(shape);
     const b = generateLedger(shape);
     const c = generateLedger({ ...shape, seed: 8 });
-    expect(toCsv(a.prior)).toBe(toCsv(b.prior));
-    expect(toCsv(a.current)).toBe(toCsv(b.current));
+    for (const i of [0, 1, 2]) expect(toCsv(a.years[i]!.postings)).toBe(toCsv(b.years[i]!.postings));
     expect(fxRates(shape)).toEqual(fxRates(shape));
-    expect(toCsv(c.prior)).not.toBe(toCsv(a.prior));
+    expect(toCsv(c.years[0]!.postings)).not.toBe(toCsv(a.years[0]!.postings));
     expect(fxRates({ ...shape, seed: 8 })).not.toEqual(fxRates(shape));
   });
 
-  it('posts two fiscal years: the prior in full, the current through the as-of month, split to the cent', () => {
+  it('posts two full fiscal years and the current one through the as-of month, split to the cent', () => {
     const l = generateLedger({ seed: 1, year: YEAR, asOfMonth: 6 });
     const months = (ps: { date: string }[]) => [...new Set(ps.map((p) => p.date.slice(0, 7)))].sort();
-    expect(months(l.prior)).toHaveLength(12);
-    expect(months(l.prior)[0]).toBe(`${YEAR - 1}-01`);
-    expect(months(l.current)).toEqual([1, 2, 3, 4, 5, 6].map((m) => `${YEAR}-0${m}`));
+    expect(l.years.map((y) => y.year)).toEqual([YEAR - 2, YEAR - 1, YEAR]);
+    expect(months(l.years[0]!.postings)).toHaveLength(12);
+    expect(months(l.years[1]!.postings)[0]).toBe(`${YEAR - 1}-01`);
+    expect(months(l.years[2]!.postings)).toEqual([1, 2, 3, 4, 5, 6].map((m) => `${YEAR}-0${m}`));
     // The postings of an account's month add up exactly to its monthly actual.
-    const march = l.current.filter((p) => p.gl === '4000' && p.date.startsWith(`${YEAR}-03`));
+    const march = l.years[2]!.postings.filter((p) => p.gl === '4000' && p.date.startsWith(`${YEAR}-03`));
     const total = march.reduce((s, p) => s.add(p.amount), new Decimal(0));
-    expect(total.toFixed(2)).toBe(l.monthly.get('4000')![14]!.toFixed(2));
-    expect(l.prior.every((p) => /^-?\d+\.\d{2}$/.test(p.amount))).toBe(true);
+    expect(total.toFixed(2)).toBe(l.monthly.get('4000')![26]!.toFixed(2));
+    expect(l.years[0]!.postings.every((p) => /^-?\d+\.\d{2}$/.test(p.amount))).toBe(true);
   });
 
   it('takes the last closed month as the default as-of', () => {
@@ -48,7 +48,7 @@ async function figures(t: TestApp, r: SampleResult) {
     expect(res.statusCode, `${path}: ${res.body}`).toBe(200);
     return res.json();
   };
-  const actuals = await get(`/actuals?limit=1&period_from=${YEAR - 1}-01&period_to=${YEAR}-12`);
+  const actuals = await get(`/actuals?limit=1&period_from=${YEAR - 2}-01&period_to=${YEAR}-12`);
   const budgets = (await get('/budgets?limit=50')).items.map((b: Record<string, unknown>) => [
     b.budget_name,
     b.status,

@@ -45,13 +45,32 @@ export default function AuditPage() {
     getNextPageParam: (last) => last.next_cursor ?? undefined,
   });
   const items = entries.data?.pages.flatMap((p) => p.items) ?? [];
+  // The log names users by id; their creation entries tell their email.
+  const users = useInfiniteQuery({
+    queryKey: ['audit', 'users'],
+    initialPageParam: undefined as string | undefined,
+    queryFn: () =>
+      unwrap(
+        api.GET('/api/budgeting-forecasting/audit', {
+          params: { query: { action: 'user.created', limit: 500 } },
+        }),
+      ),
+    getNextPageParam: () => undefined,
+  });
+  const emails = new Map(
+    (users.data?.pages.flatMap((p) => p.items) ?? []).map((e) => [
+      e.entity_id ?? '',
+      String((e.after as { email?: string } | null)?.email ?? ''),
+    ]),
+  );
+  const userLabel = (id: string) => emails.get(id) || id;
   const field = (k: keyof Filters, label: string, placeholder?: string) => (
     <TextInput
       label={label}
       placeholder={placeholder}
       value={draft[k]}
       onChange={(e) => setDraft({ ...draft, [k]: e.currentTarget.value })}
-      w={k === 'entity_id' || k === 'user_id' ? 230 : 150}
+      w={k === 'entity_id' || k === 'user_id' ? 200 : 125}
     />
   );
   return (
@@ -107,16 +126,20 @@ export default function AuditPage() {
               <Table.Tr key={e.audit_id} onClick={() => setOpen(e)} style={{ cursor: 'pointer' }}>
                 <Table.Td>{formatDateTime(e.occurred_at)}</Table.Td>
                 <Table.Td>
-                  <Badge variant="light">{e.action}</Badge>
+                  <Badge variant="light" tt="none">
+                    {e.action}
+                  </Badge>
                 </Table.Td>
                 <Table.Td>
                   {e.entity_type}{' '}
                   <Text span size="xs" c="dimmed">
-                    {e.entity_id?.slice(0, 8)}
+                    {e.entity_id ? `…${e.entity_id.slice(-8)}` : ''}
                   </Text>
                 </Table.Td>
                 <Table.Td>
-                  <Text size="xs">{e.user_id}</Text>
+                  <Text size="xs" title={e.user_id}>
+                    {userLabel(e.user_id)}
+                  </Text>
                 </Table.Td>
                 <Table.Td>
                   <Text size="xs" c="dimmed">

@@ -9,9 +9,9 @@ type Forecast =
   paths['/api/budgeting-forecasting/forecasting/models/{id}/forecasts']['post']['responses'][201]['content']['application/json'];
 
 /** The series' monthly actuals (summed exactly, page by page) for the history line. */
-function useHistory(groupBy: string, key: string) {
+function useHistory(groupBy: string, key: string, currency?: string) {
   return useQuery({
-    queryKey: ['actuals', 'history', groupBy, key],
+    queryKey: ['actuals', 'history', groupBy, key, currency],
     queryFn: async () => {
       const filter =
         groupBy === 'gl_account'

@@ -99,6 +99,7 @@ function TrainForm({ onTrained }: { onTrained: (modelId: string) => void }) {
   const [groupBy, setGroupBy] = useState<'gl_account' | 'category' | 'department'>('gl_account');
   const [key, setKey] = useState('4000');
   const [horizon, setHorizon] = useState('12');
+  const [currency, setCurrency] = useState('EUR');
   const [job, setJob] = useState<{ id: string; model: string }>();
   const train = useMutation({
     mutationFn: async () => {
@@ -116,7 +117,12 @@ function TrainForm({ onTrained }: { onTrained: (modelId: string) => void }) {
       const started = await unwrap(
         api.POST('/api/budgeting-forecasting/forecasting/models/{id}/train', {
           params: { path: { id: created.model_id } },
-          body: { source: 'actuals', group_by: groupBy, key: key.trim() },
+          body: {
+            source: 'actuals',
+            group_by: groupBy,
+            key: key.trim(),
+            currency: currency.trim().toUpperCase(),
+          },
         }),
       );
       return { id: started.job_id, model: created.model_id };
@@ -155,7 +161,13 @@ function TrainForm({ onTrained }: { onTrained: (modelId: string) => void }) {
             data-testid="series-key"
           />
           <TextInput
-            label="Horizon (months)"
+            label="Currency"
+            value={currency}
+            onChange={(e) => setCurrency(e.currentTarget.value)}
+            w={90}
+          />
+          <TextInput
+            label="Months ahead"
             value={horizon}
             onChange={(e) => setHorizon(e.currentTarget.value)}
             w={130}

@@ -77,8 +77,10 @@ export function VarianceCharts({
   const baseSeries: (number | null)[] = [];
   const up: (number | null)[] = [];
   const down: (number | null)[] = [];
+  // Each variance as its effect on the net result: favourable raises it, unfavourable lowers it.
   for (const r of rows) {
-    const v = new Decimal(r.ytd.variance);
+    const abs = new Decimal(r.ytd.variance).abs();
+    const v = r.ytd.favourability === 'favourable' ? abs : abs.negated();
     const next = running.plus(v);
     baseSeries.push(plot(Decimal.min(running, next).toFixed(2)));
     const size = plot(v.abs().toFixed(2));

@@ -120,14 +120,14 @@ export default function VariancePage() {
           w={130}
         />
         <TextInput
-          label="Flag above amount"
+          label="Flag: amount over"
           placeholder={report.data?.thresholds.amount}
           value={thresholdAmount}
           onChange={(e) => setThresholdAmount(e.currentTarget.value)}
           w={150}
         />
         <TextInput
-          label="and above %"
+          label="and % over"
           placeholder={report.data?.thresholds.percent}
           value={thresholdPercent}
           onChange={(e) => setThresholdPercent(e.currentTarget.value)}
@@ -143,7 +143,7 @@ export default function VariancePage() {
           }}
           data={(Object.keys(BY_LABEL) as By[]).map((value) => ({
             value,
-            label: `By ${BY_LABEL[value].toLowerCase()}`,
+            label: `By ${value === 'gl_account' ? 'GL account' : BY_LABEL[value].toLowerCase()}`,
           }))}
           data-testid="variance-by"
         />

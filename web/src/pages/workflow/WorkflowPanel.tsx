@@ -127,7 +127,8 @@ export function WorkflowPanel({ budgetId }: { budgetId: string }) {
   if (!budget.data || !workflow.data) return <Loading />;
   const w = workflow.data;
   const submitter = submitterOf(w);
-  const who = (actor: string) => (actor === me?.user_id ? 'you' : actor);
+  // Users are known here by id only (no user directory in the API): the id's distinctive end is shown.
+  const who = (actor: string) => (actor === me?.user_id ? 'you' : `user …${actor.slice(-8)}`);
 
   /** Why an action cannot be taken now, or undefined when it can. */
   const blocked = (a: (typeof ACTIONS)[number]): string | undefined => {
