@@ -85,8 +85,8 @@ export function VarianceCharts({
     baseSeries.push(plot(Decimal.min(running, next).toFixed(2)));
     const size = plot(v.abs().toFixed(2));
     const good = r.ytd.favourability === 'favourable';
-    up.push(good ? size : null);
-    down.push(good ? null : size);
+    up.push(good ? size : 0);
+    down.push(good ? 0 : size);
     running = next;
   }
   const waterfall: ChartOption = {
@@ -115,12 +115,28 @@ export function VarianceCharts({
       {
         type: 'bar',
         stack: 'w',
+        // 'all': the (possibly negative) invisible base and the bar add up across signs.
+        stackStrategy: 'all',
         data: baseSeries,
         itemStyle: { color: 'transparent' },
         emphasis: { disabled: true },
       },
-      { name: 'favourable', type: 'bar', stack: 'w', data: up, itemStyle: { color: '#12b886' } },
-      { name: 'unfavourable', type: 'bar', stack: 'w', data: down, itemStyle: { color: '#fa5252' } },
+      {
+        name: 'favourable',
+        type: 'bar',
+        stack: 'w',
+        stackStrategy: 'all',
+        data: up,
+        itemStyle: { color: '#12b886' },
+      },
+      {
+        name: 'unfavourable',
+        type: 'bar',
+        stack: 'w',
+        stackStrategy: 'all',
+        data: down,
+        itemStyle: { color: '#fa5252' },
+      },
     ],
   };
   return (
@@ -140,7 +156,7 @@ export function VarianceCharts({
       <Grid.Col span={{ base: 12, lg: 6 }}>
         <Paper withBorder p="sm">
           <Text fw={600} size="sm">
-            Largest variances, year to date
+            Largest variances, year to date: effect on the net result
           </Text>
           {rows.length ? (
             <EChart option={waterfall} label="Waterfall of the largest variances" />
