@@ -4,6 +4,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { type AppConfig, ConfigError, loadConfig, redactConfig } from './config/env.ts';
+import { describeSample, type SampleServices, seedSample } from './modules/sample/sample.service.ts';
 import type { UserService } from './modules/users/users.service.ts';
 import { buildApp } from './platform/http/app.ts';
 import { API_PREFIX } from './platform/http/types.ts';
@@ -12,16 +13,19 @@ import { createPlatform, type Platform } from './platform/platform.ts';
 export const DEMO_TENANT = 'demo';
 export const DEMO_EMAIL = 'admin@demo.local';
 
-/** On an empty embedded database (and without OIDC), creates the demo tenant and admin, and says how to log in. */
+/**
+ * On an empty embedded database (and without OIDC), creates the demo tenant and admin, and says
+ * how to log in. Returns whether it did (the database was new).
+ */
 export async function seedDemo(
   config: AppConfig,
   users: UserService,
   baseUrl: string,
   log: (msg: string) => void,
-) {
+): Promise<boolean> {
   // With OIDC, people sign in through the identity provider: no local admin, no password login.
-  if (config.DATABASE_URL || !config.SEED_DEMO || config.oidc) return;
-  if (await users.hasUsers(DEMO_TENANT)) return;
+  if (config.DATABASE_URL || !config.SEED_DEMO || config.oidc) return false;
+  if (await users.hasUsers(DEMO_TENANT)) return false;
   const password = randomBytes(12).toString('base64url');
   await users.create(DEMO_TENANT, 'system', {
     email: DEMO_EMAIL,
@@ -45,6 +49,18 @@ export async function seedDemo(
       '',
     ].join('\n'),
   );
+  return true;
+}
+
+/** On the first start (the demo was just created), creates the sample company too; never fails the start. */
+async function seedSampleOnStart(config: AppConfig, services: SampleServices, log: (msg: string) => void) {
+  if (!config.SEED_SAMPLE) return;
+  log('Creating the sample company (tenant "sample"; SEED_SAMPLE=false skips this)...');
+  try {
+    log(describeSample(await seedSample(services)));
+  } catch (error) {
+    log(`The sample company could not be created: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 /** A configuration or start-up problem: one line on stderr, exit code 2 (documented in the README). */
@@ -137,7 +153,8 @@ export async function serve(overrides: Partial<Record<string, string>> = {}): Pr
   platform.database.lock?.setUrl(url);
   // The one start-up line scripts wait for (the e2e helper parses it): keep its form stable.
   process.stdout.write(`listening on ${url}\n`);
-  await seedDemo(config, services.users, url, (m) => process.stdout.write(`${m}\n`));
+  const say = (m: string) => process.stdout.write(`${m}\n`);
+  if (await seedDemo(config, services.users, url, say)) await seedSampleOnStart(config, services, say);
   app.log.info(`API docs at ${url}/docs`);
 
   let stopping = false;

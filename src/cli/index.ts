@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { ConfigError } from '../config/env.ts';
 import { registerActualsCommands } from './commands/actuals.ts';
 import { registerForecast } from './commands/forecast.ts';
+import { registerSampleCommand } from './commands/sample.ts';
 import { registerServiceCommands } from './commands/service.ts';
 
 const program = new Command('bf')
@@ -12,6 +13,7 @@ const program = new Command('bf')
 registerServiceCommands(program);
 registerForecast(program);
 registerActualsCommands(program);
+registerSampleCommand(program);
 
 await program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`bf: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -138,6 +138,8 @@ export const envSchema = z.object({
         .filter(Boolean),
     ),
   SEED_DEMO: bool(true),
+  // With SEED_DEMO: the first start also creates the sample company (tenant "sample").
+  SEED_SAMPLE: bool(true),
   // Optional narrative of recommendation bundles by an OpenAI-compatible endpoint (off when unset).
   LLM_BASE_URL: url(/^https?:$/, 'https://api.openai.com/v1'),
   LLM_API_KEY: z.string().min(1).optional(),

@@ -1287,6 +1287,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/budgeting-forecasting/actuals/imports/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Preview an import: the header and first rows of a CSV or XLSX file (raw body, as for POST /actuals/imports), the columns suggested by header names, how the rows read under a mapping (mapping_name, mapping, or the header-name default) and which saved mappings fit. Nothing is stored; a CSV is read only as far as the rows shown, an XLSX must fit BODY_LIMIT_BYTES. */
+        post: operations["createActualsImportsPreview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/budgeting-forecasting/actuals/imports": {
         parameters: {
             query?: never;
@@ -11758,6 +11775,220 @@ export interface operations {
                         user_id: string;
                         body: string;
                         created_at: string;
+                    };
+                };
+            };
+            /** @description Validation failed: each entry of `errors` names the field (`path`) and the rule (`code`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, malformed or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token lacks a permission this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also another tenant's id) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: a stale version (`current_version` holds the one to send) or a duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body larger than the limit (BODY_LIMIT_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business rule refused the request (`code` names the rule) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createActualsImportsPreview: {
+        parameters: {
+            query?: {
+                /** @description needed only for application/octet-stream bodies */
+                format?: "csv" | "xlsx";
+                /** @description a saved mapping */
+                mapping_name?: string;
+                /** @description a mapping as JSON (see POST /actuals/mappings) */
+                mapping?: string;
+                /** @description data rows to show (1–50) */
+                rows?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/csv": string;
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        format: "csv" | "xlsx";
+                        source: {
+                            delimiter: string | null;
+                            delimiter_detected: boolean | null;
+                            sheet: string | null;
+                        };
+                        mapping_name: string | null;
+                        header: string[];
+                        rows: {
+                            row_number: number;
+                            cells: string[];
+                        }[];
+                        /** @description the header each field would be taken from by its name (the default mapping) */
+                        suggested_columns: {
+                            period?: string;
+                            gl_account?: string;
+                            department?: string;
+                            cost_centre?: string;
+                            category?: string;
+                            amount?: string;
+                            currency?: string;
+                            description?: string;
+                        };
+                        /** @description where each field is read from under the mapping used */
+                        columns: {
+                            period: {
+                                source: string;
+                                column: number;
+                                /** @enum {string} */
+                                matched_by: "mapping" | "header_name";
+                            } | null;
+                            gl_account: {
+                                source: string;
+                                column: number;
+                                /** @enum {string} */
+                                matched_by: "mapping" | "header_name";
+                            } | null;
+                            department: {
+                                source: string;
+                                column: number;
+                                /** @enum {string} */
+                                matched_by: "mapping" | "header_name";
+                            } | null;
+                            cost_centre: {
+                                source: string;
+                                column: number;
+                                /** @enum {string} */
+                                matched_by: "mapping" | "header_name";
+                            } | null;
+                            category: {
+                                source: string;
+                                column: number;
+                                /** @enum {string} */
+                                matched_by: "mapping" | "header_name";
+                            } | null;
+                            amount: {
+                                source: string;
+                                column: number;
+                                /** @enum {string} */
+                                matched_by: "mapping" | "header_name";
+                            } | null;
+                            currency: {
+                                source: string;
+                                column: number;
+                                /** @enum {string} */
+                                matched_by: "mapping" | "header_name";
+                            } | null;
+                            description: {
+                                source: string;
+                                column: number;
+                                /** @enum {string} */
+                                matched_by: "mapping" | "header_name";
+                            } | null;
+                        };
+                        /** @description mapping problems: a column not found, a required field unmapped */
+                        errors: {
+                            path: string;
+                            code: string;
+                            message: string;
+                        }[];
+                        read: {
+                            row_number: number;
+                            ok: boolean;
+                            value?: {
+                                period: string;
+                                gl_account_id: string | null;
+                                department_id: string | null;
+                                cost_center_id: string | null;
+                                category: string | null;
+                                amount: string;
+                                currency: string;
+                                description: string | null;
+                            };
+                            errors?: {
+                                path: string;
+                                code: string;
+                                message: string;
+                            }[];
+                        }[];
+                        saved_mappings: {
+                            /** Format: uuid */
+                            mapping_id: string;
+                            name: string;
+                            fits: boolean;
+                        }[];
                     };
                 };
             };

@@ -206,6 +206,8 @@ export async function startServer(backend: E2eBackend, options: StartOptions): P
     LOGIN_RATE_LIMIT_PER_MINUTE: '1000',
     JOB_RETRY_BASE_MS: '50',
     JOB_QUEUE_NAME: `bf-e2e-${randomBytes(4).toString('hex')}`,
+    // The sample company costs every first start seconds of CPU: only sample.e2e.test.ts asks for it.
+    SEED_SAMPLE: 'false',
     DATABASE_URL: database?.url ?? '',
     REDIS_URL:
       backend === 'postgres' && process.env.REDIS_URL

@@ -29,6 +29,54 @@ export const routes: AppRoute[] = [
     Component: lazy(() => import('./pages/budget-editor/BudgetEditorPage.tsx')),
     permission: 'budgets:read',
   },
+  // Screens of the analysis side (helper "screens"): workflow, actuals and variance, planning, forecasts, audit.
+  {
+    path: 'budgets/:budgetId/workflow',
+    Component: lazy(() => import('./pages/workflow/WorkflowPage.tsx')),
+    permission: 'budgets:read',
+  },
+  {
+    path: 'actuals',
+    Component: lazy(() => import('./pages/actuals/ActualsPage.tsx')),
+    permission: 'actuals:read',
+    nav: { label: 'Actuals', order: 30, description: 'Ledger imports' },
+  },
+  {
+    path: 'variance',
+    Component: lazy(() => import('./pages/variance/VariancePage.tsx')),
+    permission: 'actuals:read',
+    nav: { label: 'Variance', order: 40, description: 'Budget vs actual' },
+  },
+  {
+    path: 'scenarios',
+    Component: lazy(() => import('./pages/scenarios/ScenariosPage.tsx')),
+    permission: 'scenarios:read',
+    nav: { label: 'Scenarios', order: 50, description: 'What-ifs, compare, promote' },
+  },
+  {
+    path: 'templates',
+    Component: lazy(() => import('./pages/templates/TemplatesPage.tsx')),
+    permission: 'templates:read',
+    nav: { label: 'Templates', order: 55, description: 'Versions and new budgets' },
+  },
+  {
+    path: 'forecasts',
+    Component: lazy(() => import('./pages/forecasts/ForecastsPage.tsx')),
+    permission: 'forecasts:read',
+    nav: { label: 'Forecasts', order: 60, description: 'Models and outlook' },
+  },
+  {
+    path: 'recommendations',
+    Component: lazy(() => import('./pages/recommendations/RecommendationsPage.tsx')),
+    permission: 'recommendations:read',
+    nav: { label: 'Recommendations', order: 70, description: 'Ranked, with evidence' },
+  },
+  {
+    path: 'audit',
+    Component: lazy(() => import('./pages/audit/AuditPage.tsx')),
+    permission: 'audit:read',
+    nav: { label: 'Audit log', order: 90, description: 'Who changed what' },
+  },
 ];
 
 /** Where `/` leads: the first screen in the navigation. */

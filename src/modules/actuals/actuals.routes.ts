@@ -4,9 +4,10 @@ import { z } from 'zod';
 import { type Authenticator, ctxOf } from '../../platform/auth/authenticate.ts';
 import { AppError, ValidationError } from '../../platform/http/errors.ts';
 import { type App, errorResponses } from '../../platform/http/types.ts';
-import { rawUploadParser } from '../../platform/http/uploads.ts';
+import { BodyTooLargeError, rawUploadParser } from '../../platform/http/uploads.ts';
 import { pageQuery } from '../../shared/validation.ts';
 import type { MappingService } from './actuals.mappings.ts';
+import { previewImport } from './actuals.preview.ts';
 import type { FileFormat } from './actuals.readers.ts';
 import {
   actualsListResponse,
@@ -20,6 +21,8 @@ import {
   mappingListResponse,
   mappingParams,
   mappingResponse,
+  previewQuery,
+  previewResponse,
   XLSX_TYPE,
 } from './actuals.schema.ts';
 import { type ActualsService, INLINE_MAX_BYTES } from './actuals.service.ts';
@@ -64,6 +67,7 @@ export function actualsRoutes(
 ): void {
   app.register(async (scope) => {
     const api = scope as unknown as App;
+    previewRoute(api, auth, actuals, mappings);
     // The upload stays a stream, capped at the upload limit: it is never buffered whole (only the
     // first MiB, to decide inline or job). Auth (onRequest) has run before it is touched.
     api.addContentTypeParser(
@@ -243,6 +247,50 @@ export function actualsRoutes(
     async (req, reply) => {
       await mappings.remove(ctxOf(req), req.params.id);
       return reply.status(204).send(null);
+    },
+  );
+}
+
+/** POST /actuals/imports/preview: the mapping step (header, first rows, suggestions), nothing stored. */
+function previewRoute(api: App, auth: Authenticator, actuals: ActualsService, mappings: MappingService) {
+  api.post(
+    '/actuals/imports/preview',
+    {
+      onRequest: auth.require('actuals:write'),
+      schema: {
+        tags,
+        summary:
+          'Preview an import: the header and first rows of a CSV or XLSX file (raw body, as for POST /actuals/imports), the columns suggested by header names, how the rows read under a mapping (mapping_name, mapping, or the header-name default) and which saved mappings fit. Nothing is stored; a CSV is read only as far as the rows shown, an XLSX must fit BODY_LIMIT_BYTES.',
+        consumes: ['text/csv', XLSX_TYPE, 'application/octet-stream'],
+        querystring: previewQuery,
+        response: { 200: previewResponse, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const ctx = ctxOf(req);
+      const q = req.query;
+      const format = formatOf(req, q.format);
+      const body = req.body as AsyncIterable<Buffer> | undefined;
+      if (!body || typeof body[Symbol.asyncIterator] !== 'function')
+        throw new AppError(400, 'validation_failed', 'Request validation failed', [
+          { path: 'body', code: 'required', message: 'send the file as the request body' },
+        ]);
+      const { mapping, name } = await mappings.resolve(ctx, { json: q.mapping, name: q.mapping_name });
+      let bytes: AsyncIterable<Buffer> | Buffer[] = body;
+      if (format === 'xlsx') {
+        // A workbook is a zip: read it whole (within the JSON body limit) and check it first.
+        const { head, ended } = await readHead(body, api.initialConfig.bodyLimit ?? 8 * 1024 * 1024);
+        if (!ended) throw new BodyTooLargeError(api.initialConfig.bodyLimit ?? 8 * 1024 * 1024);
+        await actuals.checkXlsxBuffer(Buffer.concat(head));
+        bytes = head;
+      }
+      const saved = (await mappings.list(ctx)).items;
+      const result = await previewImport({ format, bytes, mapping, mappingName: name, rows: q.rows, saved });
+      if (!result.ok)
+        throw new AppError(422, 'unreadable_file', result.error, [
+          { path: 'file', code: 'unreadable_file', message: result.error },
+        ]);
+      return result.value;
     },
   );
 }

@@ -26,6 +26,79 @@ export const importQuery = z.strictObject({
 });
 export type ImportQuery = z.output<typeof importQuery>;
 
+export const previewQuery = z.strictObject({
+  format: importQuery.shape.format,
+  mapping_name: importQuery.shape.mapping_name,
+  mapping: importQuery.shape.mapping,
+  rows: z.coerce.number().int().min(1).max(50).default(10).meta({ description: 'data rows to show (1–50)' }),
+});
+
+const fieldErrorOut = z.object({ path: z.string(), code: z.string(), message: z.string() });
+const columnOut = z
+  .object({ source: z.string(), column: z.number().int(), matched_by: z.enum(['mapping', 'header_name']) })
+  .nullable();
+const fieldNames = [
+  'period',
+  'gl_account',
+  'department',
+  'cost_centre',
+  'category',
+  'amount',
+  'currency',
+  'description',
+] as const;
+
+export const previewResponse = z.object({
+  format: z.enum(['csv', 'xlsx']),
+  source: z.object({
+    delimiter: z.string().nullable(),
+    delimiter_detected: z.boolean().nullable(),
+    sheet: z.string().nullable(),
+  }),
+  mapping_name: z.string().nullable(),
+  header: z.array(z.string()),
+  rows: z.array(z.object({ row_number: z.number().int(), cells: z.array(z.string()) })),
+  suggested_columns: z
+    .object(
+      Object.fromEntries(fieldNames.map((f) => [f, z.string().optional()])) as Record<
+        (typeof fieldNames)[number],
+        z.ZodOptional<z.ZodString>
+      >,
+    )
+    .meta({ description: 'the header each field would be taken from by its name (the default mapping)' }),
+  columns: z
+    .object(
+      Object.fromEntries(fieldNames.map((f) => [f, columnOut])) as Record<
+        (typeof fieldNames)[number],
+        typeof columnOut
+      >,
+    )
+    .meta({ description: 'where each field is read from under the mapping used' }),
+  errors: z
+    .array(fieldErrorOut)
+    .meta({ description: 'mapping problems: a column not found, a required field unmapped' }),
+  read: z.array(
+    z.object({
+      row_number: z.number().int(),
+      ok: z.boolean(),
+      value: z
+        .object({
+          period: z.string(),
+          gl_account_id: z.string().nullable(),
+          department_id: z.string().nullable(),
+          cost_center_id: z.string().nullable(),
+          category: z.string().nullable(),
+          amount: z.string(),
+          currency: z.string(),
+          description: z.string().nullable(),
+        })
+        .optional(),
+      errors: z.array(fieldErrorOut).optional(),
+    }),
+  ),
+  saved_mappings: z.array(z.object({ mapping_id: z.uuid(), name: z.string(), fits: z.boolean() })),
+});
+
 export const batchParams = z.strictObject({ id: uuidParam });
 
 const batchSummary = z.object({

@@ -127,6 +127,11 @@ export class ActualsService {
     return presentBatch(batch);
   }
 
+  /** The zip check of an XLSX held in memory (the import preview): 413 / 422 as for an import. */
+  async checkXlsxBuffer(buffer: Buffer): Promise<void> {
+    await this.checkXlsx(bufferAccess(buffer));
+  }
+
   /** 413 xlsx_too_large past a zip limit; 422 unreadable_file for what is not a zip. */
   private async checkXlsx(source: RandomAccess): Promise<void> {
     try {

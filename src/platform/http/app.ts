@@ -188,6 +188,10 @@ export async function buildApp(platform: Platform, logger: FastifyServerOptions[
       workflow,
       settings,
       forecasting,
+      actuals,
+      importMappings,
+      fx,
+      variance,
     },
   };
 }
