@@ -3,6 +3,8 @@
  * the columns the header names suggest, how the first rows read under a mapping (the importer's
  * own readRow, so a preview never disagrees with the import), and which saved mappings fit.
  */
+
+import { bufferAccess } from '../../platform/files/zip-limits.ts';
 import type { FieldError } from '../../platform/http/errors.ts';
 import {
   type Mapping,
@@ -13,10 +15,11 @@ import {
 } from './actuals.mapping.ts';
 import {
   type Cell,
+  csvRows,
   type FileFormat,
-  rowsOf,
   type SourceInfo,
   UnreadableFileError,
+  xlsxRows,
 } from './actuals.readers.ts';
 import type { ActualInsert } from './actuals.repository.ts';
 import { isBlankRow, ReadStats, readRow } from './actuals.rows.ts';
@@ -42,7 +45,11 @@ export async function previewImport(p: PreviewInput) {
   let header: string[] | undefined;
   const rows: { row_number: number; cells: string[] }[] = [];
   const raw: Cell[][] = [];
-  const source = rowsOf(p.format, p.bytes, p.mapping, info);
+  // An XLSX arrives whole (the route reads it within the body limit and checks the zip first).
+  const source =
+    p.format === 'csv'
+      ? csvRows(p.bytes, p.mapping, info)
+      : xlsxRows(bufferAccess(Buffer.concat(Array.isArray(p.bytes) ? p.bytes : [])), p.mapping, info);
   try {
     for await (const row of source) {
       if (!header) {
