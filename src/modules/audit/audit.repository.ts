@@ -38,6 +38,23 @@ export async function recordAudit(tx: Queryable, ctx: TenantContext, entry: Audi
   });
 }
 
+/** Records one change of an entity: what each service calls `audit(tx, ctx, action, id, before, after)`. */
+export type Auditor = (
+  tx: Queryable,
+  ctx: TenantContext,
+  action: string,
+  id: string,
+  before: unknown,
+  after: unknown,
+) => Promise<void>;
+
+/** The auditor of one entity type (or of a type chosen by the action, e.g. bulk line actions). */
+export function auditor(entityType: string | ((action: string) => string)): Auditor {
+  const typeOf = typeof entityType === 'string' ? () => entityType : entityType;
+  return (tx, ctx, action, id, before, after) =>
+    recordAudit(tx, ctx, { action, entityType: typeOf(action), entityId: id, before, after });
+}
+
 export interface AuditFilter {
   entityType?: string | undefined;
   entityId?: string | undefined;

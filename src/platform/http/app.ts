@@ -110,10 +110,10 @@ export async function buildApp(platform: Platform, logger: FastifyServerOptions[
   const changes = new ChangeHooks();
   const deps = { db: platform.database.db, cache: platform.cache, config, changes };
   const budgets = new BudgetService(deps);
-  const lines = new LineService(deps, budgets);
-  const collaboration = createCollaboration(platform, deps, budgets, lines);
-  const periods = new PeriodService(deps, budgets);
-  const workflow = new WorkflowService(deps, budgets);
+  const lines = new LineService(deps, budgets.cache);
+  const collaboration = createCollaboration(platform, deps, lines);
+  const periods = new PeriodService(deps, budgets.cache);
+  const workflow = new WorkflowService(deps, budgets.cache);
   const settings = new SettingsService(platform.database.db);
   const templates = new TemplateService(deps, budgets);
   const scenarios = new ScenarioService(deps, budgets);
@@ -129,7 +129,6 @@ export async function buildApp(platform: Platform, logger: FastifyServerOptions[
   registerVarianceJobs(platform.queue, variance);
   const recommendations = new RecommendationService(
     deps,
-    budgets,
     variance,
     scenarios,
     platform.queue,
