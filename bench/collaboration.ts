@@ -17,7 +17,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { loadConfig } from '../src/config/env.ts';
 import { signToken } from '../src/platform/auth/jwt.ts';
 import { openDatabase } from '../src/platform/db/client.ts';
-import { buildApp } from '../src/platform/http/app.ts';
+import { buildApp } from '../src/app/app.ts';
 import { API_PREFIX } from '../src/platform/http/types.ts';
 import { createPlatform } from '../src/platform/platform.ts';
 import { createTestDatabase } from '../test/helpers/databases.ts';

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString, type OpenAPI3 } from 'openapi-typescript';
 import { loadConfig } from '../src/config/env.ts';
 import { openDatabase } from '../src/platform/db/client.ts';
-import { buildApp } from '../src/platform/http/app.ts';
+import { buildApp } from '../src/app/app.ts';
 import { createPlatform } from '../src/platform/platform.ts';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');

@@ -14,7 +14,7 @@ export interface AuditEntry {
 }
 
 // AUDIT_ENABLED is a process-wide setting that every writer must obey, so it is decided here,
-// once, rather than by each caller (set by createPlatform from the configuration).
+// once, rather than by each caller (set by the composition root, src/app/modules.ts, from the configuration).
 let auditEnabled = true;
 
 /** Turns audit rows on or off for this process (AUDIT_ENABLED). */

@@ -8,7 +8,7 @@ import { type App, errorResponses } from '../../platform/http/types.ts';
 import { withTenant } from '../../platform/tenancy/tenancy.ts';
 import { JOB_STATUSES } from '../../shared/enums.ts';
 import { pageQuery, uuidParam } from '../../shared/validation.ts';
-import { findJob, type JobRow, listJobs } from './jobs.repository.ts';
+import { findJob, type JobRow, listJobs } from '../../platform/queue/jobs.repository.ts';
 
 export const jobResponse = z.object({
   job_id: z.uuid(),

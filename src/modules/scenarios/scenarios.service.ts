@@ -13,7 +13,7 @@ import { decodeCursor, pageOf } from '../../platform/http/pagination.ts';
 import type { ServiceDeps } from '../../platform/services.ts';
 import { type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
 import { MAX_AMOUNT } from '../../shared/money.ts';
-import { zodFieldErrors } from '../../shared/zod-errors.ts';
+import { zodFieldErrors } from '../../platform/http/zod-errors.ts';
 import { auditor } from '../audit/audit.repository.ts';
 import type { BudgetView } from '../budgets/budgets.presenter.ts';
 import { budgetCreateSchema } from '../budgets/budgets.schema.ts';
