@@ -10,14 +10,14 @@ import {
   VersionConflictError,
 } from '../../platform/http/errors.ts';
 import { decodeCursor, pageOf } from '../../platform/http/pagination.ts';
+import { zodFieldErrors } from '../../platform/http/zod-errors.ts';
 import type { ServiceDeps } from '../../platform/services.ts';
 import { type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
 import { MAX_AMOUNT } from '../../shared/money.ts';
-import { zodFieldErrors } from '../../platform/http/zod-errors.ts';
 import { auditor } from '../audit/audit.repository.ts';
+import { mustFindBudget } from '../budgets/budget-lookup.ts';
 import type { BudgetView } from '../budgets/budgets.presenter.ts';
 import { budgetCreateSchema } from '../budgets/budgets.schema.ts';
-import { mustFindBudget } from '../budgets/budget-lookup.ts';
 import type { BudgetService } from '../budgets/budgets.service.ts';
 import { allLines, type LineRow } from '../lines/lines.repository.ts';
 import { lineCreateSchema } from '../lines/lines.schema.ts';

@@ -10,15 +10,15 @@ import {
   VersionConflictError,
 } from '../../platform/http/errors.ts';
 import { decodeCursor, encodeCursor, pageOf } from '../../platform/http/pagination.ts';
+import { zodFieldErrors } from '../../platform/http/zod-errors.ts';
 import type { ServiceDeps } from '../../platform/services.ts';
 import { type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
-import { zodFieldErrors } from '../../platform/http/zod-errors.ts';
 import { auditor } from '../audit/audit.repository.ts';
 import type { BudgetView } from '../budgets/budgets.presenter.ts';
 import { budgetCreateSchema } from '../budgets/budgets.schema.ts';
 import type { BudgetService } from '../budgets/budgets.service.ts';
-import { lineCreateSchema } from '../lines/lines.schema.ts';
 import { toNewLines } from '../lines/lines.input.ts';
+import { lineCreateSchema } from '../lines/lines.schema.ts';
 import { authorizeBudgetFromTemplate } from './templates.policy.ts';
 import {
   presentTemplate,
