@@ -6,8 +6,8 @@
  */
 
 import type { AppConfig } from '../config/env.ts';
-import { MappingService } from '../modules/actuals/actuals.mappings.ts';
 import { actualsRoutes } from '../modules/actuals/actuals.routes.ts';
+import { MappingService } from '../modules/actuals/actuals.saved-mappings.ts';
 import { ActualsService } from '../modules/actuals/actuals.service.ts';
 import { setAuditEnabled } from '../modules/audit/audit.repository.ts';
 import { auditRoutes } from '../modules/audit/audit.routes.ts';

@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import ExcelJS from 'exceljs';
 import Papa from 'papaparse';
-import type { Mapping } from './actuals.mapping.ts';
+import type { Mapping } from './actuals.column-mapping.ts';
 
 export type Cell = string | number | Date | null;
 export interface SourceRow {

@@ -6,7 +6,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../platform/ht
 import { zodFieldErrors } from '../../platform/http/zod-errors.ts';
 import { type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
-import { type Mapping, mappingSchema } from './actuals.mapping.ts';
+import { type Mapping, mappingSchema } from './actuals.column-mapping.ts';
 import { presentMapping } from './actuals.presenter.ts';
 import {
   deleteMapping,
