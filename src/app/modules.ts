@@ -5,11 +5,9 @@
  * the job handlers the API process would.
  */
 
-import type { AppConfig } from '../config/env.ts';
 import { actualsRoutes } from '../modules/actuals/actuals.routes.ts';
 import { MappingService } from '../modules/actuals/actuals.saved-mappings.ts';
 import { ActualsService } from '../modules/actuals/actuals.service.ts';
-import { setAuditEnabled } from '../modules/audit/audit.repository.ts';
 import { auditRoutes } from '../modules/audit/audit.routes.ts';
 import { budgetRoutes } from '../modules/budgets/budgets.routes.ts';
 import { BudgetService } from '../modules/budgets/budgets.service.ts';
@@ -46,11 +44,7 @@ import { ChangeHooks } from '../platform/events/change-hooks.ts';
 import { FEATURES, featureJobs, registerFeature } from '../platform/features.ts';
 import type { App } from '../platform/http/types.ts';
 import type { Platform } from '../platform/platform.ts';
-
-/** Process-wide settings the modules obey (AUDIT_ENABLED); every entry point applies them first. */
-export function applyModuleSettings(config: AppConfig): void {
-  setAuditEnabled(config.AUDIT_ENABLED);
-}
+import { applyModuleSettings } from './settings.ts';
 
 export type Modules = ReturnType<typeof createModules>;
 

@@ -6,7 +6,7 @@ import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { applyModuleSettings } from '../../app/modules.ts';
+import { applyModuleSettings } from '../../app/settings.ts';
 import { loadConfig } from '../../config/env.ts';
 import { ImportRejectedError } from '../../modules/actuals/actuals.importer.ts';
 import type { FileFormat } from '../../modules/actuals/actuals.readers.ts';

@@ -1,6 +1,6 @@
 /** `bf serve`, `bf migrate`, `bf token`, `bf user create`: operating the service. */
 import type { Command } from 'commander';
-import { applyModuleSettings } from '../../app/modules.ts';
+import { applyModuleSettings } from '../../app/settings.ts';
 import { loadConfig } from '../../config/env.ts';
 import { UserService } from '../../modules/users/users.service.ts';
 import { resolveJwtSecret, signToken } from '../../platform/auth/jwt.ts';
