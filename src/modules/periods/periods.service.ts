@@ -16,15 +16,8 @@ import { mustFindBudget } from '../budgets/budget-lookup.ts';
 import type { BudgetCache } from '../budgets/budgets.cache.ts';
 import { assertEditable } from '../budgets/budgets.policy.ts';
 import { findLine, updateLine } from '../lines/lines.repository.ts';
-import {
-  centsToMoney,
-  monthEnd,
-  monthOf,
-  spreadEven,
-  sumMoney,
-  toCents,
-  withinMaxAmount,
-} from './periods.domain.ts';
+import { spreadEven, sumMoney, withinMaxAmount } from './periods.domain.ts';
+import { presentGrid, presentLinePeriods } from './periods.presenter.ts';
 import { deleteLinePeriods, gridLines, insertPeriods, periodsOf } from './periods.repository.ts';
 import type { PeriodsUpdateInput } from './periods.schema.ts';
 import { budgetPeriodStarts } from './periods.spreading.ts';
@@ -46,35 +39,7 @@ export class PeriodService {
       const starts = await budgetPeriodStarts(tx, budget);
       const lines = await gridLines(tx, budgetId);
       const byLine = new Map((await periodsOf(tx, budgetId)).map((p) => [p.lineId, p.amounts]));
-      const totals = starts.map(() => ({ revenue: 0n, expense: 0n, asset: 0n, liability: 0n }));
-      const rows = lines.map((l) => {
-        const periods = byLine.get(l.line_id) ?? [];
-        periods.forEach((a, i) => {
-          const t = totals[i];
-          if (t) t[l.line_type] += toCents(a);
-        });
-        return { ...l, periods };
-      });
-      const periods = starts.map((s, i) => {
-        const t = totals[i]!;
-        return {
-          period_index: i,
-          period_start: s,
-          revenue: centsToMoney(t.revenue),
-          expense: centsToMoney(t.expense),
-          asset: centsToMoney(t.asset),
-          liability: centsToMoney(t.liability),
-          total: centsToMoney(t.revenue + t.expense + t.asset + t.liability),
-        };
-      });
-      return {
-        budget_id: budget.id,
-        period_start: starts[0]!,
-        period_end: budget.periodEnd ?? monthEnd(monthOf(starts.at(-1)!)),
-        periods,
-        lines: rows,
-        total: sumMoney(periods.map((p) => p.total)),
-      };
+      return presentGrid(budget, starts, lines, byLine);
     });
   }
 
@@ -141,14 +106,11 @@ export class PeriodService {
       });
       await deleteLinePeriods(tx, [lineId]);
       await insertPeriods(tx, ctx.tenantId, budgetId, starts, [{ lineId, amounts }]);
-      const view = {
-        line_id: lineId,
-        budget_id: budgetId,
-        amount,
-        spread_method: after.spreadMethod,
-        version: after.version,
-        periods: starts.map((s, i) => ({ period_index: i, period_start: s, amount: amounts[i]! })),
-      };
+      const view = presentLinePeriods(
+        { lineId, budgetId, amount, spreadMethod: after.spreadMethod, version: after.version },
+        starts,
+        amounts,
+      );
       await recordAudit(tx, ctx, {
         action: 'budget_line.periods_updated',
         entityType: 'budget_line',
