@@ -13,7 +13,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { v7 as uuidv7 } from 'uuid';
 import { loadConfig } from '../src/config/env.ts';
-import { mappingSchema } from '../src/modules/actuals/actuals.mapping.ts';
+import { mappingSchema } from '../src/modules/actuals/actuals.column-mapping.ts';
 import { csvRows } from '../src/modules/actuals/actuals.readers.ts';
 import { ActualsService } from '../src/modules/actuals/actuals.service.ts';
 import { createPlatform } from '../src/platform/platform.ts';

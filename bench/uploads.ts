@@ -11,7 +11,7 @@ import { createReadStream, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { mappingSchema } from '../src/modules/actuals/actuals.mapping.ts';
+import { mappingSchema } from '../src/modules/actuals/actuals.column-mapping.ts';
 import { ActualsService } from '../src/modules/actuals/actuals.service.ts';
 import { tenantIdFromKey } from '../src/platform/tenancy/tenancy.ts';
 import { listenTestApp, startTestApp } from '../test/helpers/app.ts';

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString, type OpenAPI3 } from 'openapi-typescript';
+import { buildApp } from '../src/app/app.ts';
 import { loadConfig } from '../src/config/env.ts';
 import { openDatabase } from '../src/platform/db/client.ts';
-import { buildApp } from '../src/platform/http/app.ts';
 import { createPlatform } from '../src/platform/platform.ts';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');

@@ -1,6 +1,5 @@
 /** Opens everything a process needs (database, cache, keys) from the configuration. */
 import type { AppConfig } from '../config/env.ts';
-import { setAuditEnabled } from '../modules/audit/audit.repository.ts';
 import { TenantRegistry } from './auth/authenticate.ts';
 import { createTokenVerifier, resolveJwtSecret, type TokenVerifier } from './auth/jwt.ts';
 import { type Cache, createMemoryCache, createRedisCache } from './cache/cache.ts';
@@ -65,7 +64,6 @@ export async function createPlatform(config: AppConfig, options: PlatformOptions
   const metrics = new Metrics();
   const cache = countedCache(redis ? createRedisCache(redis, keyPrefix) : createMemoryCache(), metrics);
   const pubsub = options.pubsub ?? (redis ? createRedisPubSub(redis, keyPrefix) : createMemoryPubSub());
-  setAuditEnabled(config.AUDIT_ENABLED);
   const jwtSecret = resolveJwtSecret(config);
   const dispatcher = redis
     ? createBullDispatcher(redis, {

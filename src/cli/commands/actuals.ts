@@ -6,10 +6,11 @@ import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
+import { applyModuleSettings } from '../../app/settings.ts';
 import { loadConfig } from '../../config/env.ts';
 import { ImportRejectedError } from '../../modules/actuals/actuals.importer.ts';
-import { MappingService } from '../../modules/actuals/actuals.mappings.ts';
 import type { FileFormat } from '../../modules/actuals/actuals.readers.ts';
+import { MappingService } from '../../modules/actuals/actuals.saved-mappings.ts';
 import { ActualsService } from '../../modules/actuals/actuals.service.ts';
 import { DataDirInUseError } from '../../platform/db/data-dir-lock.ts';
 import { withFileAccess } from '../../platform/files/zip-limits.ts';
@@ -56,6 +57,7 @@ export function registerActualsCommands(program: Command): void {
       let server: string | undefined;
       try {
         platform = await createPlatform(config);
+        applyModuleSettings(config);
       } catch (error) {
         // A server holds the embedded database: send the file to it (our HS256 tokens are not
         // accepted under OIDC, so there the lock's message stands).

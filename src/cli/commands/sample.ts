@@ -1,9 +1,9 @@
 /** `bf seed-sample`: creates the sample company's tenant (docs/sample-company.md) through the services. */
 import type { Command } from 'commander';
+import { buildApp } from '../../app/app.ts';
 import { loadConfig } from '../../config/env.ts';
 import { SAMPLE_TENANT } from '../../modules/sample/sample.company.ts';
 import { describeSample, parseAsOf, seedSample } from '../../modules/sample/sample.service.ts';
-import { buildApp } from '../../platform/http/app.ts';
 import { createPlatform } from '../../platform/platform.ts';
 
 interface Options {

@@ -1,5 +1,6 @@
 /** `bf serve`, `bf migrate`, `bf token`, `bf user create`: operating the service. */
 import type { Command } from 'commander';
+import { applyModuleSettings } from '../../app/settings.ts';
 import { loadConfig } from '../../config/env.ts';
 import { UserService } from '../../modules/users/users.service.ts';
 import { resolveJwtSecret, signToken } from '../../platform/auth/jwt.ts';
@@ -31,13 +32,13 @@ export function registerServiceCommands(program: Command): void {
     .action(async () => {
       const config = loadConfig({ ...process.env, JOBS_IN_API: 'true' });
       const platform = await createPlatform(config);
-      const { buildApp } = await import('../../platform/http/app.ts');
-      await buildApp(platform);
+      const { startWorker } = await import('../../app/worker.ts');
+      const worker = await startWorker(platform);
       process.stdout.write(
         `worker consuming ${config.REDIS_URL ? `BullMQ queue "${config.JOB_QUEUE_NAME}"` : 'the in-process queue'} with concurrency ${config.JOB_CONCURRENCY}\n`,
       );
       const stop = async () => {
-        await platform.close();
+        await worker.close();
         process.exit(0);
       };
       process.on('SIGINT', () => void stop());
@@ -121,6 +122,7 @@ export function registerServiceCommands(program: Command): void {
     .action(async (o: { tenant: string; email: string; password: string; roles: string[] }) => {
       if (o.password.length < 12) throw new Error('--password must be at least 12 characters');
       const platform = await createPlatform(loadConfig());
+      applyModuleSettings(platform.config);
       try {
         const users = new UserService(
           platform.database.db,

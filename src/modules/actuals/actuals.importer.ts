@@ -9,7 +9,7 @@ import type { RandomAccess } from '../../platform/files/zip-reader.ts';
 import { AppError, type FieldError } from '../../platform/http/errors.ts';
 import type { TenantContext } from '../../platform/tenancy/tenancy.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
-import { type Mapping, resolveColumns } from './actuals.mapping.ts';
+import { type Mapping, resolveColumns } from './actuals.column-mapping.ts';
 import {
   type ByteSource,
   csvRows,

@@ -12,7 +12,7 @@ import {
   resolveColumns,
   TARGET_FIELDS,
   type TargetField,
-} from './actuals.mapping.ts';
+} from './actuals.column-mapping.ts';
 import {
   type Cell,
   csvRows,

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { zipOf } from '../../../test/helpers/xlsx-bomb.ts';
 import { bufferAccess } from '../../platform/files/zip-limits.ts';
 import { openEntry, openZip, readEntries } from '../../platform/files/zip-reader.ts';
-import { mappingSchema } from './actuals.mapping.ts';
+import { mappingSchema } from './actuals.column-mapping.ts';
 import { type SourceInfo, UnreadableFileError, xlsxRows } from './actuals.readers.ts';
 
 async function workbook(): Promise<Buffer> {

@@ -9,7 +9,7 @@ import ExcelJS from 'exceljs';
 import Papa from 'papaparse';
 import type yauzl from 'yauzl';
 import { openEntry, openZip, type RandomAccess, readEntries } from '../../platform/files/zip-reader.ts';
-import type { Mapping } from './actuals.mapping.ts';
+import type { Mapping } from './actuals.column-mapping.ts';
 
 export type Cell = string | number | Date | null;
 export interface SourceRow {

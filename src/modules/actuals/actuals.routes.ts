@@ -6,9 +6,9 @@ import { AppError, ValidationError } from '../../platform/http/errors.ts';
 import { type App, errorResponses } from '../../platform/http/types.ts';
 import { BodyTooLargeError, rawUploadParser } from '../../platform/http/uploads.ts';
 import { pageQuery } from '../../shared/validation.ts';
-import type { MappingService } from './actuals.mappings.ts';
 import { previewImport } from './actuals.preview.ts';
 import type { FileFormat } from './actuals.readers.ts';
+import type { MappingService } from './actuals.saved-mappings.ts';
 import {
   actualsListResponse,
   actualsQuery,
@@ -25,7 +25,8 @@ import {
   previewResponse,
   XLSX_TYPE,
 } from './actuals.schema.ts';
-import { type ActualsService, INLINE_MAX_BYTES } from './actuals.service.ts';
+import type { ActualsService } from './actuals.service.ts';
+import { readHead, submitImport } from './actuals.submission.ts';
 
 const tags = ['actuals'];
 
@@ -43,21 +44,6 @@ function formatOf(req: FastifyRequest, given: FileFormat | undefined): FileForma
   ]);
 }
 
-/** Reads up to `max` bytes; says whether the body ended within them, and hands back the rest. */
-async function readHead(body: AsyncIterable<Buffer>, max: number) {
-  const it = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  const head: Buffer[] = [];
-  let size = 0;
-  while (size <= max) {
-    const next = await it.next();
-    if (next.done) return { head, ended: true, rest: [] as Buffer[] };
-    head.push(next.value);
-    size += next.value.length;
-  }
-  const rest: AsyncIterable<Buffer> = { [Symbol.asyncIterator]: () => it };
-  return { head, ended: false, rest };
-}
-
 /** Registers /actuals routes (in their own scope: the raw-body parsers apply to them only). */
 export function actualsRoutes(
   app: App,
@@ -69,7 +55,7 @@ export function actualsRoutes(
     const api = scope as unknown as App;
     previewRoute(api, auth, actuals, mappings);
     // The upload stays a stream, capped at the upload limit: it is never buffered whole (only the
-    // first MiB, to decide inline or job). Auth (onRequest) has run before it is touched.
+    // first MiB, to decide inline or job: actuals.submission.ts). Auth (onRequest) has run before it is touched.
     api.addContentTypeParser(
       ['text/csv', XLSX_TYPE, 'application/octet-stream'],
       rawUploadParser(actuals.maxUploadBytes),
@@ -102,17 +88,20 @@ export function actualsRoutes(
           throw new AppError(400, 'validation_failed', 'Request validation failed', [
             { path: 'body', code: 'required', message: 'send the file as the request body' },
           ]);
-        const { mapping, name } = await mappings.resolve(ctx, { json: q.mapping, name: q.mapping_name });
-        const request = { batchKey, fileName: q.file_name ?? null, format, mapping, mappingName: name };
-        const { head, ended, rest } = await readHead(body, INLINE_MAX_BYTES);
-        if (ended && !q.async) return reply.status(201).send(await actuals.importNow(ctx, head, request));
-        const upload = await actuals.stageUpload(ctx, head, rest);
-        const job = await actuals.enqueueImport(ctx, upload, request);
+        const outcome = await submitImport({ actuals, mappings }, ctx, body, {
+          batchKey,
+          fileName: q.file_name ?? null,
+          format,
+          mapping: { json: q.mapping, name: q.mapping_name },
+          async: q.async ?? false,
+        });
+        if (outcome.kind === 'imported') return reply.status(201).send(outcome.batch);
+        const { job, uploadBytes } = outcome;
         const url = `${req.url.split('/actuals/')[0]}/jobs/${job.id}`;
         return reply
           .status(202)
           .header('location', url)
-          .send({ job_id: job.id, status: job.status, upload_bytes: upload.bytes, job_url: url });
+          .send({ job_id: job.id, status: job.status, upload_bytes: uploadBytes, job_url: url });
       },
     );
   });

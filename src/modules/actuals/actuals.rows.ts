@@ -5,7 +5,7 @@
 import type { FieldError } from '../../platform/http/errors.ts';
 import { Decimal } from '../../shared/money.ts';
 import { parseAmountNumber, parseAmountText } from './actuals.amounts.ts';
-import type { Mapping, ResolvedColumns, TargetField } from './actuals.mapping.ts';
+import type { Mapping, ResolvedColumns, TargetField } from './actuals.column-mapping.ts';
 import { type DateOrderState, parsePeriodDate, parsePeriodText } from './actuals.periods.ts';
 import type { Cell, SourceRow } from './actuals.readers.ts';
 import type { ActualInsert } from './actuals.repository.ts';

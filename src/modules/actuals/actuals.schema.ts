@@ -1,7 +1,7 @@
 /** Request and response schemas of the actuals routes. */
 import { z } from 'zod';
 import { pageQuery, queryBoolean, trimmed, uuidParam } from '../../shared/validation.ts';
-import { mappingSchema } from './actuals.mapping.ts';
+import { mappingSchema } from './actuals.column-mapping.ts';
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 

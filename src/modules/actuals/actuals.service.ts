@@ -15,8 +15,8 @@ import { BodyTooLargeError } from '../../platform/http/uploads.ts';
 import { type JobQueue, type JobRun, PermanentJobError } from '../../platform/queue/queue.ts';
 import { type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
+import type { Mapping } from './actuals.column-mapping.ts';
 import { type ImportOptions, ImportRejectedError, importActualsIn } from './actuals.importer.ts';
-import type { Mapping } from './actuals.mapping.ts';
 import { type BatchView, presentBatch, presentBatchSummary } from './actuals.presenter.ts';
 import type { ByteSource, FileFormat } from './actuals.readers.ts';
 import {

@@ -14,7 +14,7 @@ export interface AuditEntry {
 }
 
 // AUDIT_ENABLED is a process-wide setting that every writer must obey, so it is decided here,
-// once, rather than by each caller (set by createPlatform from the configuration).
+// once, rather than by each caller (set by the composition root, src/app/modules.ts, from the configuration).
 let auditEnabled = true;
 
 /** Turns audit rows on or off for this process (AUDIT_ENABLED). */
@@ -36,6 +36,23 @@ export async function recordAudit(tx: Queryable, ctx: TenantContext, entry: Audi
     after: entry.after ?? null,
     requestId: ctx.requestId ?? null,
   });
+}
+
+/** Records one change of an entity: what each service calls `audit(tx, ctx, action, id, before, after)`. */
+export type Auditor = (
+  tx: Queryable,
+  ctx: TenantContext,
+  action: string,
+  id: string,
+  before: unknown,
+  after: unknown,
+) => Promise<void>;
+
+/** The auditor of one entity type (or of a type chosen by the action, e.g. bulk line actions). */
+export function auditor(entityType: string | ((action: string) => string)): Auditor {
+  const typeOf = typeof entityType === 'string' ? () => entityType : entityType;
+  return (tx, ctx, action, id, before, after) =>
+    recordAudit(tx, ctx, { action, entityType: typeOf(action), entityId: id, before, after });
 }
 
 export interface AuditFilter {

@@ -8,6 +8,8 @@
  */
 import { v7 as uuidv7 } from 'uuid';
 import { CACHE_EPOCH_KEY, type Cache } from '../../platform/cache/cache.ts';
+import type { Tx } from '../../platform/db/client.ts';
+import { afterCommit } from '../../platform/tenancy/tenancy.ts';
 
 const MISS = { store: async () => {} };
 
@@ -52,5 +54,10 @@ export class BudgetCache {
   async invalidate(tenantId: string, id: string): Promise<void> {
     if (!this.enabled) return;
     await this.cache.set(this.genKey(tenantId, id), uuidv7(), 60 * 60 * 24 * 30).catch(() => {});
+  }
+
+  /** Invalidates the budget once the write in `tx` commits (nothing on rollback). */
+  invalidateAfterCommit(tx: Tx, tenantId: string, id: string): void {
+    afterCommit(tx, () => this.invalidate(tenantId, id));
   }
 }

@@ -2,27 +2,25 @@
 import { validate as isUuid, v7 as uuidv7 } from 'uuid';
 import type { Tx } from '../../platform/db/client.ts';
 import { pgError } from '../../platform/db/errors.ts';
-import { type AfterCommit, runAfterCommit } from '../../platform/events/change-hooks.ts';
 import {
   BusinessRuleError,
   ConflictError,
-  NotFoundError,
   ValidationError,
   VersionConflictError,
 } from '../../platform/http/errors.ts';
 import { decodeCursor, pageOf } from '../../platform/http/pagination.ts';
 import type { ServiceDeps } from '../../platform/services.ts';
 import { type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
-import { recordAudit } from '../audit/audit.repository.ts';
+import { auditor } from '../audit/audit.repository.ts';
+import { toNewLines } from '../lines/lines.input.ts';
 import { insertLines, linesJson } from '../lines/lines.repository.ts';
-import { toNewLines } from '../lines/lines.service.ts';
-import { resolveBudgetRange, respreadBudget, writeLinePeriods } from '../periods/periods.service.ts';
+import { resolveBudgetRange, respreadBudget, writeLinePeriods } from '../periods/periods.spreading.ts';
+import { mustFindBudget } from './budget-lookup.ts';
 import { BudgetCache } from './budgets.cache.ts';
 import { assertDeletable, assertEditable, authorizeDelete } from './budgets.policy.ts';
 import { type BudgetView, presentBudget } from './budgets.presenter.ts';
 import {
   type BudgetRow,
-  findBudget,
   hardDeleteBudget,
   insertBudget,
   listBudgets,
@@ -48,6 +46,8 @@ function rethrowDuplicate(error: unknown, name: string, year: string): never {
 }
 
 export class BudgetService {
+  private readonly audit = auditor('budget');
+
   readonly cache: BudgetCache;
 
   constructor(private readonly deps: ServiceDeps) {
@@ -121,7 +121,7 @@ export class BudgetService {
     const cached = await this.cache.lookup(ctx.tenantId, id, includeLines);
     if (cached.hit) return cached.hit;
     const json = await withTenant(this.deps.db, ctx.tenantId, async (tx) => {
-      const budget = await this.mustFind(tx, id);
+      const budget = await mustFindBudget(tx, id);
       const head = JSON.stringify(presentBudget(budget, await totalsFor(tx, [id])));
       if (!includeLines) return head;
       return `${head.slice(0, -1)},"budget_lines":${await linesJson(tx, id)}}`;
@@ -164,11 +164,11 @@ export class BudgetService {
   async update(ctx: TenantContext, id: string, input: BudgetUpdateInput): Promise<BudgetView> {
     const { version, ...fields } = input;
     const name = fields.budget_name;
-    const afterCommit: AfterCommit[] = [];
     try {
-      const view = await withTenant(this.deps.db, ctx.tenantId, async (tx) => {
-        const before = await this.mustFind(tx, id, true);
+      return await withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+        const before = await mustFindBudget(tx, id, true);
         if (before.version !== version) throw new VersionConflictError('Budget', version, before.version);
+        this.cache.invalidateAfterCommit(tx, ctx.tenantId, id);
         assertEditable(before);
         const redated = ['budget_type', 'fiscal_year', 'period_start', 'period_end'].some((k) => k in fields);
         const range = redated ? await this.rangeAfter(tx, ctx, before, fields) : undefined;
@@ -209,22 +209,16 @@ export class BudgetService {
         );
         const view = presentBudget(after, totals);
         // Change hooks (collaboration) log it in this transaction and publish after commit.
-        if (this.deps.changes)
-          afterCommit.push(
-            ...(await this.deps.changes.record(tx, ctx, {
-              budgetId: id,
-              kind: 'budget_updated',
-              targetType: 'budget',
-              targetId: id,
-              before: presentBudget(before, totals),
-              after: view,
-            })),
-          );
+        await this.deps.changes?.record(tx, ctx, {
+          budgetId: id,
+          kind: 'budget_updated',
+          targetType: 'budget',
+          targetId: id,
+          before: presentBudget(before, totals),
+          after: view,
+        });
         return view;
       });
-      await this.cache.invalidate(ctx.tenantId, id);
-      runAfterCommit(afterCommit);
-      return view;
     } catch (error) {
       rethrowDuplicate(error, name ?? '', fields.fiscal_year ?? '');
     }
@@ -233,22 +227,19 @@ export class BudgetService {
   /** Soft-deletes (default) or removes a budget. */
   async delete(ctx: TenantContext, id: string, soft: boolean): Promise<void> {
     authorizeDelete(ctx, soft);
-    const afterCommit: AfterCommit[] = [];
     await withTenant(this.deps.db, ctx.tenantId, async (tx) => {
-      const before = await this.mustFind(tx, id, true);
+      const before = await mustFindBudget(tx, id, true);
       assertDeletable(ctx, before);
+      this.cache.invalidateAfterCommit(tx, ctx.tenantId, id);
       // Before the delete, while its sessions exist: the feed logs it and closes them.
-      if (this.deps.changes)
-        afterCommit.push(
-          ...(await this.deps.changes.record(tx, ctx, {
-            budgetId: id,
-            kind: 'budget_deleted',
-            targetType: 'budget',
-            targetId: id,
-            before: presentBudget(before, []),
-            after: null,
-          })),
-        );
+      await this.deps.changes?.record(tx, ctx, {
+        budgetId: id,
+        kind: 'budget_deleted',
+        targetType: 'budget',
+        targetId: id,
+        before: presentBudget(before, []),
+        after: null,
+      });
       if (soft) {
         await updateBudget(tx, id, {
           isDeleted: true,
@@ -268,8 +259,6 @@ export class BudgetService {
         null,
       );
     });
-    await this.cache.invalidate(ctx.tenantId, id);
-    runAfterCommit(afterCommit);
   }
 
   /** Dates after an update: given dates win; fixed-length types re-derive theirs, project/rolling keep theirs. */
@@ -282,29 +271,6 @@ export class BudgetService {
       periodStart: f.period_start ?? (keeps ? before.periodStart : undefined),
       periodEnd: f.period_end ?? (keeps ? before.periodEnd : undefined),
     });
-  }
-
-  /** The live budget or 404 (also for another tenant's id: RLS hides it). */
-  async mustFind(
-    tx: Parameters<typeof findBudget>[0],
-    id: string,
-    forUpdate = false,
-    path = 'params.id',
-  ): Promise<BudgetRow> {
-    const budget = await findBudget(tx, id, forUpdate);
-    if (!budget) throw new NotFoundError('Budget', id, path);
-    return budget;
-  }
-
-  private async audit(
-    tx: Parameters<typeof recordAudit>[0],
-    ctx: TenantContext,
-    action: string,
-    id: string,
-    before: unknown,
-    after: unknown,
-  ) {
-    await recordAudit(tx, ctx, { action, entityType: 'budget', entityId: id, before, after });
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import { v7 as uuidv7 } from 'uuid';
 import { ConflictError, NotFoundError, VersionConflictError } from '../../platform/http/errors.ts';
-import { type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
+import { afterCommit, type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
 import { presentLine } from '../lines/lines.presenter.ts';
 import { findLine } from '../lines/lines.repository.ts';
 import type { LineService } from '../lines/lines.service.ts';
@@ -138,7 +138,7 @@ export class EditService {
         currentValue: details.current,
         conflictingSequences: details.conflicting_edits.map((e) => e.sequence),
       });
-      return this.sessions.feed.append(tx, ctx, {
+      const change = await this.sessions.feed.append(tx, ctx, {
         sessionId,
         type: 'conflict_detected',
         targetType: 'budget_line',
@@ -151,8 +151,9 @@ export class EditService {
           current_version: currentVersion,
         },
       });
+      afterCommit(tx, () => this.sessions.feed.publishChanges(ctx.tenantId, [change]));
+      return change;
     });
-    this.sessions.feed.publishChanges(ctx.tenantId, [change]);
     return { outcome: 'held', change };
   }
 
@@ -217,8 +218,8 @@ export class EditService {
         throw error;
       }
     }
-    const change = await withTenant(db, ctx.tenantId, (tx) =>
-      this.sessions.feed.append(tx, ctx, {
+    await withTenant(db, ctx.tenantId, async (tx) => {
+      const change = await this.sessions.feed.append(tx, ctx, {
         sessionId,
         type: 'conflict_resolved',
         targetType: 'budget_line',
@@ -230,9 +231,9 @@ export class EditService {
           target_id: claimed.targetId,
           line,
         },
-      }),
-    );
-    this.sessions.feed.publishChanges(ctx.tenantId, [change]);
+      });
+      afterCommit(tx, () => this.sessions.feed.publishChanges(ctx.tenantId, [change]));
+    });
     return presentConflict(claimed);
   }
 }

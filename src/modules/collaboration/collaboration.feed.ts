@@ -5,9 +5,13 @@
  */
 import type { AppConfig } from '../../config/env.ts';
 import type { Tx } from '../../platform/db/client.ts';
-import type { AfterCommit, BudgetChange, ChangeListener } from '../../platform/events/change-hooks.ts';
+import {
+  ALL_BUDGET_CHANGES,
+  type BudgetChange,
+  type ChangeListener,
+} from '../../platform/events/change-hooks.ts';
 import type { PubSub } from '../../platform/pubsub/pubsub.ts';
-import type { TenantContext } from '../../platform/tenancy/tenancy.ts';
+import { afterCommit, type TenantContext } from '../../platform/tenancy/tenancy.ts';
 import { changeMessage, presentChange } from './collaboration.presenter.ts';
 import {
   activeSessionIds,
@@ -40,15 +44,18 @@ export interface NewChange {
 }
 
 export class CollaborationFeed implements ChangeListener {
+  /** Every change of a budget reaches the sessions open on it. */
+  readonly handles = ALL_BUDGET_CHANGES;
+
   constructor(
     private readonly pubsub: PubSub,
     private readonly config: AppConfig,
   ) {}
 
   /** Logs a service's budget change in every active session of the budget (inside its transaction). */
-  async record(tx: Tx, ctx: TenantContext, change: BudgetChange): Promise<AfterCommit | undefined> {
+  async record(tx: Tx, ctx: TenantContext, change: BudgetChange): Promise<void> {
     const sessions = await activeSessionIds(tx, change.budgetId);
-    if (sessions.length === 0) return undefined;
+    if (sessions.length === 0) return;
     const { type, payload } = changeMessage(change);
     const rows: ChangeRow[] = [];
     for (const sessionId of sessions) {
@@ -62,10 +69,13 @@ export class CollaborationFeed implements ChangeListener {
         }),
       );
     }
-    if (change.kind !== 'budget_deleted') return () => this.publishChanges(ctx.tenantId, rows);
+    if (change.kind !== 'budget_deleted') {
+      afterCommit(tx, () => this.publishChanges(ctx.tenantId, rows));
+      return;
+    }
     // A deleted budget ends its sessions: closed in this transaction, every socket told after commit.
     for (const sessionId of sessions) await closeSession(tx, sessionId, ctx.userId);
-    return () => {
+    afterCommit(tx, () => {
       this.publishChanges(ctx.tenantId, rows);
       const message = {
         type: 'session_closed',
@@ -75,7 +85,7 @@ export class CollaborationFeed implements ChangeListener {
       };
       for (const sessionId of sessions)
         this.publishControl(ctx.tenantId, sessionId, { action: 'closed', user_id: ctx.userId, message });
-    };
+    });
   }
 
   /** Appends one change with the session's next sequence (inside the caller's transaction). */

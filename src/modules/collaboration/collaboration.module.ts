@@ -5,7 +5,6 @@ import type { App } from '../../platform/http/types.ts';
 import type { Platform } from '../../platform/platform.ts';
 import type { ServiceDeps } from '../../platform/services.ts';
 import { Rooms } from '../../platform/ws/rooms.ts';
-import type { BudgetService } from '../budgets/budgets.service.ts';
 import type { LineService } from '../lines/lines.service.ts';
 import { EditService } from './collaboration.edits.ts';
 import { CollaborationFeed } from './collaboration.feed.ts';
@@ -17,12 +16,11 @@ import { CollaborationService } from './collaboration.service.ts';
 export function createCollaboration(
   platform: Platform,
   deps: ServiceDeps & { changes: ChangeHooks },
-  budgets: BudgetService,
   lines: LineService,
 ) {
   const feed = new CollaborationFeed(platform.pubsub, platform.config);
   deps.changes.add(feed);
-  const sessions = new CollaborationService(deps, budgets, feed);
+  const sessions = new CollaborationService(deps, feed);
   return {
     sessions,
     edits: new EditService(sessions, lines),

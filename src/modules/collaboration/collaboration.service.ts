@@ -4,8 +4,8 @@ import type { Tx } from '../../platform/db/client.ts';
 import { BusinessRuleError, ConflictError, NotFoundError } from '../../platform/http/errors.ts';
 import { decodeCursor, pageOf } from '../../platform/http/pagination.ts';
 import type { ServiceDeps } from '../../platform/services.ts';
-import { type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
-import type { BudgetService } from '../budgets/budgets.service.ts';
+import { afterCommit, type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
+import { mustFindBudget } from '../budgets/budget-lookup.ts';
 import { findLine } from '../lines/lines.repository.ts';
 import type { CollaborationFeed } from './collaboration.feed.ts';
 import {
@@ -52,7 +52,6 @@ export interface Admission {
 export class CollaborationService {
   constructor(
     readonly deps: ServiceDeps,
-    private readonly budgets: BudgetService,
     readonly feed: CollaborationFeed,
   ) {}
 
@@ -61,7 +60,7 @@ export class CollaborationService {
     authorizeCollaboration(ctx);
     assertCapacityAllowed(input.max_participants, this.deps.config.MAX_COLLABORATION_PARTICIPANTS);
     return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
-      await this.budgets.mustFind(tx, input.budget_id, false, 'budget_id');
+      await mustFindBudget(tx, input.budget_id, false, 'budget_id');
       const session = await insertSession(tx, {
         id: uuidv7(),
         tenantId: ctx.tenantId,
@@ -160,14 +159,18 @@ export class CollaborationService {
     authorizeCollaboration(ctx);
     const left = await withTenant(this.deps.db, ctx.tenantId, async (tx) => {
       await this.mustFind(tx, id);
-      return markLeft(tx, id, ctx.userId);
+      const left = await markLeft(tx, id, ctx.userId);
+      if (left)
+        afterCommit(tx, () =>
+          this.feed.publishControl(ctx.tenantId, id, {
+            action: 'left',
+            user_id: ctx.userId,
+            message: { type: 'user_left', user_id: ctx.userId, timestamp: new Date().toISOString() },
+          }),
+        );
+      return left;
     });
     if (!left) throw new NotFoundError('Participant', ctx.userId, 'session_id');
-    this.feed.publishControl(ctx.tenantId, id, {
-      action: 'left',
-      user_id: ctx.userId,
-      message: { type: 'user_left', user_id: ctx.userId, timestamp: new Date().toISOString() },
-    });
     return { message: 'Left the collaboration session', session_id: id };
   }
 
@@ -178,12 +181,14 @@ export class CollaborationService {
       const s = await this.mustFind(tx, id, true);
       assertActive(s);
       assertCanClose(ctx, s, await findParticipant(tx, id, ctx.userId));
+      afterCommit(tx, () =>
+        this.feed.publishControl(ctx.tenantId, id, {
+          action: 'closed',
+          user_id: ctx.userId,
+          message: { type: 'session_closed', closed_by: ctx.userId, timestamp: new Date().toISOString() },
+        }),
+      );
       return closeSession(tx, id, ctx.userId);
-    });
-    this.feed.publishControl(ctx.tenantId, id, {
-      action: 'closed',
-      user_id: ctx.userId,
-      message: { type: 'session_closed', closed_by: ctx.userId, timestamp: new Date().toISOString() },
     });
     return presentSession(session);
   }
@@ -205,8 +210,8 @@ export class CollaborationService {
   /** Adds a comment to a budget or line; it is logged and broadcast in the budget's active sessions. */
   async addComment(ctx: TenantContext, budgetId: string, input: CommentCreateInput, sessionId?: string) {
     authorizeCollaboration(ctx);
-    const { view, rows } = await withTenant(this.deps.db, ctx.tenantId, async (tx) => {
-      await this.budgets.mustFind(tx, budgetId);
+    return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+      await mustFindBudget(tx, budgetId);
       if (input.line_id && !(await findLine(tx, budgetId, input.line_id)))
         throw new NotFoundError('Budget line', input.line_id, 'line_id');
       // From a socket: the session's quota of stored messages (the session row lock orders the check).
@@ -233,10 +238,9 @@ export class CollaborationService {
           }),
         );
       }
-      return { view, rows: logged };
+      afterCommit(tx, () => this.feed.publishChanges(ctx.tenantId, logged));
+      return view;
     });
-    this.feed.publishChanges(ctx.tenantId, rows);
-    return view;
   }
 
   /** A budget's comments, oldest first. */
@@ -248,7 +252,7 @@ export class CollaborationService {
     authorizeCollaboration(ctx);
     const afterId = decodeCursor(q.cursor);
     return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
-      await this.budgets.mustFind(tx, budgetId);
+      await mustFindBudget(tx, budgetId);
       const rows = await listComments(tx, { budgetId, lineId: q.line_id, afterId, limit: q.limit });
       const page = pageOf(rows, q.limit);
       return { items: page.items.map(presentComment), next_cursor: page.nextCursor };
@@ -288,7 +292,7 @@ export class CollaborationService {
 
   /** Logs and publishes a change that is not a budget write (change requests). */
   async logChange(ctx: TenantContext, sessionId: string, change: Parameters<CollaborationFeed['append']>[2]) {
-    const row = await withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+    return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
       const session = await this.mustFind(tx, sessionId, true);
       assertActive(session);
       // A change request may name a line: only one of this session's budget (never a foreign id).
@@ -297,10 +301,10 @@ export class CollaborationService {
           throw new NotFoundError('Budget line', change.targetId, 'target_id');
       }
       await this.assertRequestQuota(tx, sessionId, JSON.stringify(change.payload).length);
-      return this.feed.append(tx, ctx, change);
+      const row = await this.feed.append(tx, ctx, change);
+      afterCommit(tx, () => this.feed.publishChanges(ctx.tenantId, [row]));
+      return row;
     });
-    this.feed.publishChanges(ctx.tenantId, [row]);
-    return row;
   }
 
   /** 422 session_quota_exceeded when the session's log holds its quota of comments and change requests. */

@@ -1,10 +1,10 @@
 /** Spreadsheet use cases: budget and variance workbooks out, budget lines in. */
-import type { Queryable } from '../../platform/db/client.ts';
-import { NotFoundError, ValidationError } from '../../platform/http/errors.ts';
+import { ValidationError } from '../../platform/http/errors.ts';
 import type { ServiceDeps } from '../../platform/services.ts';
 import { type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
-import { type BudgetRow, findBudget } from '../budgets/budgets.repository.ts';
-import { type LineService, toNewLines } from '../lines/lines.service.ts';
+import { mustFindBudget } from '../budgets/budget-lookup.ts';
+import { toNewLines } from '../lines/lines.input.ts';
+import type { LineService } from '../lines/lines.service.ts';
 import { budgetMonths } from '../variance/variance.repository.ts';
 import type { VarianceQuery } from '../variance/variance.schema.ts';
 import type { VarianceService } from '../variance/variance.service.ts';
@@ -22,12 +22,6 @@ export interface Download {
 
 const fileStem = (name: string) => name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80) || 'budget';
 
-async function mustFind(tx: Queryable, id: string): Promise<BudgetRow> {
-  const budget = await findBudget(tx, id);
-  if (!budget) throw new NotFoundError('Budget', id);
-  return budget;
-}
-
 export class ExcelService {
   constructor(
     private readonly deps: ServiceDeps,
@@ -38,7 +32,7 @@ export class ExcelService {
   /** The budget workbook: a summary sheet and the budget's lines x months with formula totals. */
   async exportBudget(ctx: TenantContext, id: string): Promise<Download> {
     const input = await withTenant(this.deps.db, ctx.tenantId, async (tx) => {
-      const b = await mustFind(tx, id);
+      const b = await mustFindBudget(tx, id);
       const months = (await budgetMonths(tx, id)).map((m) => m.slice(0, 7));
       return {
         budget: {
@@ -61,7 +55,7 @@ export class ExcelService {
     const name = await withTenant(
       this.deps.db,
       ctx.tenantId,
-      async (tx) => (await mustFind(tx, id)).budgetName,
+      async (tx) => (await mustFindBudget(tx, id)).budgetName,
     );
     return {
       bytes: await varianceWorkbook(name, report),
@@ -72,7 +66,7 @@ export class ExcelService {
   /** Imports lines from a CSV or XLSX file into an editable budget: every row valid, or nothing stored. */
   async importLines(ctx: TenantContext, id: string, bytes: Buffer, format: SheetFormat, q: LineImportQuery) {
     // Another tenant's budget is a 404 whatever the file holds.
-    await withTenant(this.deps.db, ctx.tenantId, (tx) => mustFind(tx, id));
+    await withTenant(this.deps.db, ctx.tenantId, (tx) => mustFindBudget(tx, id));
     const { inputs, fileRows, errors } = toLineInputs(await readSheet(bytes, format, this.deps.config));
     // The lines API's own rules (amount from quantity x unit cost, allocation, spread), run on
     // the rows the schema accepted, so one answer lists every bad row.

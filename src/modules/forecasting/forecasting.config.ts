@@ -5,7 +5,7 @@
  */
 import type { AppConfig } from '../../config/env.ts';
 import { type FieldError, fieldError, ValidationError } from '../../platform/http/errors.ts';
-import { zodFieldErrors } from '../../shared/zod-errors.ts';
+import { zodFieldErrors } from '../../platform/http/zod-errors.ts';
 import type { FeatureConfig } from './engine/features.ts';
 import { isMl, type ModelSpec, type Series } from './forecasting.compute.ts';
 import {

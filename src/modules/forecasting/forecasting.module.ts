@@ -4,7 +4,7 @@ import { FEATURES, featureJobs } from '../../platform/features.ts';
 import type { App } from '../../platform/http/types.ts';
 import type { Platform } from '../../platform/platform.ts';
 import type { ServiceDeps } from '../../platform/services.ts';
-import { registerForecastingJobs } from './forecasting.job.ts';
+import { registerForecastingJobs } from './forecasting.jobs.ts';
 import { ComputePool } from './forecasting.pool.ts';
 import { forecastingRoutes } from './forecasting.routes.ts';
 import { ForecastingService } from './forecasting.service.ts';

@@ -7,7 +7,7 @@ import { decodeCursor, pageOf } from '../../platform/http/pagination.ts';
 import type { JobQueue } from '../../platform/queue/queue.ts';
 import type { ServiceDeps } from '../../platform/services.ts';
 import { type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
-import { recordAudit } from '../audit/audit.repository.ts';
+import { auditor } from '../audit/audit.repository.ts';
 import {
   checkModelConfig,
   firstDay,
@@ -57,6 +57,8 @@ const duplicateName = (name: string) =>
   new ConflictError('duplicate_model_name', 'name', `A model named "${name}" already exists`);
 
 export class ForecastingService {
+  private readonly audit = auditor('forecast_model');
+
   constructor(
     private readonly deps: ServiceDeps,
     private readonly queue: JobQueue,
@@ -243,17 +245,6 @@ export class ForecastingService {
     const m = await findModel(tx, id, forUpdate);
     if (!m) throw new NotFoundError('Forecast model', id);
     return m;
-  }
-
-  private async audit(
-    tx: Tx,
-    ctx: TenantContext,
-    action: string,
-    id: string,
-    before: unknown,
-    after: unknown,
-  ) {
-    await recordAudit(tx, ctx, { action, entityType: 'forecast_model', entityId: id, before, after });
   }
 }
 

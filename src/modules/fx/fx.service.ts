@@ -1,8 +1,8 @@
 /** FX rates: bulk upsert, list, delete, CSV import (all or nothing), and conversion showing the rate used. */
 import type { Db } from '../../platform/db/client.ts';
 import { type FieldError, fieldError, NotFoundError } from '../../platform/http/errors.ts';
+import { zodFieldErrors } from '../../platform/http/zod-errors.ts';
 import { type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
-import { zodFieldErrors } from '../../shared/zod-errors.ts';
 import { ImportRejectedError, MAX_REPORTED_ERRORS } from '../actuals/actuals.importer.ts';
 import { type ByteSource, csvRows, type SourceInfo } from '../actuals/actuals.readers.ts';
 import { recordAudit } from '../audit/audit.repository.ts';

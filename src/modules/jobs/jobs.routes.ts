@@ -5,10 +5,10 @@ import type { Db } from '../../platform/db/client.ts';
 import { NotFoundError } from '../../platform/http/errors.ts';
 import { decodeCursor, pageOf } from '../../platform/http/pagination.ts';
 import { type App, errorResponses } from '../../platform/http/types.ts';
+import { findJob, type JobRow, listJobs } from '../../platform/queue/jobs.repository.ts';
 import { withTenant } from '../../platform/tenancy/tenancy.ts';
 import { JOB_STATUSES } from '../../shared/enums.ts';
 import { pageQuery, uuidParam } from '../../shared/validation.ts';
-import { findJob, type JobRow, listJobs } from './jobs.repository.ts';
 
 export const jobResponse = z.object({
   job_id: z.uuid(),

@@ -1,24 +1,20 @@
 /** Budget line use cases: list, add, bulk add/replace, update (own version), delete. */
-import { v7 as uuidv7 } from 'uuid';
 import { authorize } from '../../platform/auth/policy.ts';
 import type { Tx } from '../../platform/db/client.ts';
-import { type AfterCommit, type BudgetChange, runAfterCommit } from '../../platform/events/change-hooks.ts';
-import {
-  type FieldError,
-  NotFoundError,
-  ValidationError,
-  VersionConflictError,
-} from '../../platform/http/errors.ts';
+import type { BudgetChange } from '../../platform/events/change-hooks.ts';
+import { NotFoundError, ValidationError, VersionConflictError } from '../../platform/http/errors.ts';
 import { decodeCursor, encodeCursor } from '../../platform/http/pagination.ts';
 import type { ServiceDeps } from '../../platform/services.ts';
 import { type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
-import { recordAudit } from '../audit/audit.repository.ts';
+import { auditor } from '../audit/audit.repository.ts';
+import { mustFindBudget } from '../budgets/budget-lookup.ts';
+import type { BudgetCache } from '../budgets/budgets.cache.ts';
 import { assertEditable } from '../budgets/budgets.policy.ts';
 import type { BudgetRow } from '../budgets/budgets.repository.ts';
-import type { BudgetService } from '../budgets/budgets.service.ts';
 import { spreadFieldErrors } from '../periods/periods.domain.ts';
-import { writeLinePeriods } from '../periods/periods.service.ts';
+import { writeLinePeriods } from '../periods/periods.spreading.ts';
 import { resolveLineAmount } from './lines.domain.ts';
+import { toNewLines } from './lines.input.ts';
 import { presentLine } from './lines.presenter.ts';
 import {
   countLines,
@@ -33,69 +29,21 @@ import {
 } from './lines.repository.ts';
 import type { LineCreateInput, LineUpdateInput } from './lines.schema.ts';
 
-const MAX_REPORTED_ERRORS = 100;
-
-/** Validates line inputs and maps them to rows; throws one 400 listing every bad field. */
-export function toNewLines(
-  ctx: TenantContext,
-  budgetId: string,
-  inputs: LineCreateInput[],
-  pathPrefix: string,
-): NewLine[] {
-  const errors: FieldError[] = [];
-  const rows: NewLine[] = [];
-  inputs.forEach((l, i) => {
-    // An empty prefix means the body is the line itself (POST /lines): paths are its fields.
-    const prefix = pathPrefix ? `${pathPrefix}.${i}.` : '';
-    const resolved = resolveLineAmount(l, prefix);
-    const spreadErrors = spreadFieldErrors(l.spread_method ?? 'even', l.spread_profile, prefix);
-    if (resolved.errors.length || spreadErrors.length) {
-      errors.push(...resolved.errors, ...spreadErrors);
-      return;
-    }
-    rows.push({
-      id: uuidv7(),
-      tenantId: ctx.tenantId,
-      budgetId,
-      createdBy: ctx.userId,
-      lineName: l.line_name,
-      lineType: l.line_type,
-      category: l.category,
-      subcategory: l.subcategory ?? null,
-      amount: resolved.amount!,
-      quantity: l.quantity ?? null,
-      unitCost: l.unit_cost ?? null,
-      allocationMethod: l.allocation_method ?? 'direct',
-      allocationPercentage: l.allocation_percentage ?? null,
-      allocationDriver: l.allocation_driver ?? null,
-      departmentId: l.department_id ?? null,
-      costCenterId: l.cost_center_id ?? null,
-      glAccountId: l.gl_account_id ?? null,
-      description: l.description ?? null,
-      notes: l.notes ?? null,
-      requiresApproval: l.requires_approval ?? false,
-      approvalThreshold: l.approval_threshold ?? null,
-      lineOrder: l.line_order ?? 0,
-      metadata: l.metadata ?? {},
-      spreadMethod: l.spread_method ?? 'even',
-      spreadProfile: l.spread_profile ?? null,
-    });
-  });
-  if (errors.length) throw new ValidationError(errors.slice(0, MAX_REPORTED_ERRORS));
-  return rows;
-}
-
 export class LineService {
+  private readonly audit = auditor((action) =>
+    action.startsWith('budget_lines') ? 'budget' : 'budget_line',
+  );
+
   constructor(
     private readonly deps: ServiceDeps,
-    private readonly budgets: BudgetService,
+    private readonly budgetCache: BudgetCache,
   ) {}
 
   /** One page of a budget's lines. */
   async list(ctx: TenantContext, budgetId: string, limit: number, cursor?: string) {
     const afterId = decodeCursor(cursor);
     return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
-      await this.budgets.mustFind(tx, budgetId);
+      await mustFindBudget(tx, budgetId);
       const after = afterId ? await findLine(tx, budgetId, afterId) : undefined;
       if (afterId && !after)
         throw new ValidationError([
@@ -309,48 +257,23 @@ export class LineService {
     budgetId: string,
     fn: (tx: Tx, budget: BudgetRow) => Promise<T>,
   ): Promise<T> {
-    const afterCommit: AfterCommit[] = [];
-    const result = await withTenant(this.deps.db, ctx.tenantId, async (tx) => {
-      this.afterCommit.set(tx, afterCommit);
+    return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
       // Locking the budget row serialises line writes of one budget (line-count limit, totals).
-      const budget = await this.budgets.mustFind(tx, budgetId, true);
+      const budget = await mustFindBudget(tx, budgetId, true);
       assertEditable(budget);
+      this.budgetCache.invalidateAfterCommit(tx, ctx.tenantId, budgetId);
       return fn(tx, budget);
     });
-    await this.budgets.cache.invalidate(ctx.tenantId, budgetId);
-    runAfterCommit(afterCommit);
-    return result;
   }
-
-  // After-commit work of the change hooks, per open write transaction.
-  private readonly afterCommit = new WeakMap<Tx, AfterCommit[]>();
 
   /** Tells the change hooks (collaboration) inside the transaction; their publishing runs after commit. */
   private async emit(tx: Tx, ctx: TenantContext, change: BudgetChange): Promise<void> {
-    if (!this.deps.changes) return;
-    this.afterCommit.get(tx)?.push(...(await this.deps.changes.record(tx, ctx, change)));
+    await this.deps.changes?.record(tx, ctx, change);
   }
 
   private async mustFindLine(tx: Tx, budgetId: string, lineId: string): Promise<LineRow> {
     const line = await findLine(tx, budgetId, lineId, true);
     if (!line) throw new NotFoundError('Budget line', lineId, 'params.lineId');
     return line;
-  }
-
-  private async audit(
-    tx: Tx,
-    ctx: TenantContext,
-    action: string,
-    id: string,
-    before: unknown,
-    after: unknown,
-  ) {
-    await recordAudit(tx, ctx, {
-      action,
-      entityType: action.startsWith('budget_lines') ? 'budget' : 'budget_line',
-      entityId: id,
-      before,
-      after,
-    });
   }
 }

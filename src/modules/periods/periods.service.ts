@@ -1,9 +1,7 @@
 /**
- * Periods use cases: spreading lines over their budget's months (called by every line write, in
- * its transaction), the period grid, and editing a line's periods by hand.
+ * Periods use cases: the period grid, and editing a line's periods by hand (spreading lives in
+ * periods.spreading.ts).
  */
-import type { Tx } from '../../platform/db/client.ts';
-import { type AfterCommit, runAfterCommit } from '../../platform/events/change-hooks.ts';
 import {
   BusinessRuleError,
   type FieldError,
@@ -13,191 +11,22 @@ import {
 } from '../../platform/http/errors.ts';
 import type { ServiceDeps } from '../../platform/services.ts';
 import { type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
-import type { BudgetType, SpreadMethod } from '../../shared/enums.ts';
-import { Decimal } from '../../shared/money.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
+import { mustFindBudget } from '../budgets/budget-lookup.ts';
+import type { BudgetCache } from '../budgets/budgets.cache.ts';
 import { assertEditable } from '../budgets/budgets.policy.ts';
-import type { BudgetService } from '../budgets/budgets.service.ts';
 import { presentLine } from '../lines/lines.presenter.ts';
-import { allLines, findLine, updateLine } from '../lines/lines.repository.ts';
-import { fiscalYearStartMonth } from '../settings/settings.repository.ts';
-import {
-  addMonths,
-  budgetRange,
-  centsToMoney,
-  monthEnd,
-  monthOf,
-  monthStart,
-  type PeriodRange,
-  PeriodRuleError,
-  periodStarts,
-  spreadEven,
-  spreadLine,
-  sumMoney,
-  toCents,
-  withinMaxAmount,
-} from './periods.domain.ts';
-import {
-  type ActualTotal,
-  actualTotals,
-  deleteLinePeriods,
-  gridLines,
-  insertPeriods,
-  type LinePeriods,
-  periodsOf,
-} from './periods.repository.ts';
+import { findLine, updateLine } from '../lines/lines.repository.ts';
+import { spreadEven, sumMoney, withinMaxAmount } from './periods.domain.ts';
+import { presentGrid, presentLinePeriods } from './periods.presenter.ts';
+import { deleteLinePeriods, gridLines, insertPeriods, periodsOf } from './periods.repository.ts';
 import type { PeriodsUpdateInput } from './periods.schema.ts';
-
-/** The fields of a budget that decide its periods. */
-export interface BudgetDates {
-  id: string;
-  tenantId: string;
-  budgetType: BudgetType;
-  fiscalYear: string;
-  periodStart: string | null;
-  periodEnd: string | null;
-}
-
-/** The fields of a line that decide its spread. */
-export interface SpreadableLine {
-  id: string;
-  amount: string;
-  category: string;
-  spreadMethod?: SpreadMethod | null | undefined;
-  spreadProfile?: string[] | null | undefined;
-  glAccountId?: string | null | undefined;
-  departmentId?: string | null | undefined;
-}
-
-export interface RangeFields {
-  budgetType: BudgetType;
-  fiscalYear: string;
-  periodStart?: string | null | undefined;
-  periodEnd?: string | null | undefined;
-}
-
-/** The dates a budget covers under the tenant's fiscal year start; 400 naming the field otherwise. */
-export async function resolveBudgetRange(tx: Tx, tenantId: string, f: RangeFields): Promise<PeriodRange> {
-  try {
-    return budgetRange({ ...f, fiscalYearStartMonth: await fiscalYearStartMonth(tx, tenantId) });
-  } catch (e) {
-    if (e instanceof PeriodRuleError)
-      throw new ValidationError([{ path: e.field, code: e.code, message: e.message }]);
-    throw e;
-  }
-}
-
-/** First day of each of the budget's months (budgets from before periods existed: derived now). */
-export async function budgetPeriodStarts(tx: Tx, b: BudgetDates): Promise<string[]> {
-  if (b.periodStart && b.periodEnd)
-    return periodStarts({ periodStart: b.periodStart, periodEnd: b.periodEnd });
-  const derived = ['project', 'rolling'].includes(b.budgetType) ? 'annual' : b.budgetType;
-  return periodStarts(
-    await resolveBudgetRange(tx, b.tenantId, { budgetType: derived, fiscalYear: b.fiscalYear }),
-  );
-}
-
-/** Last year's monthly actual totals, indexed by month and GL account or category. */
-function indexActuals(rows: ActualTotal[]) {
-  const idx = new Map<string, ActualTotal[]>();
-  const push = (k: string, r: ActualTotal) => {
-    const list = idx.get(k);
-    if (list) list.push(r);
-    else idx.set(k, [r]);
-  };
-  for (const r of rows) {
-    if (r.gl_account_id !== null) push(`${r.period}|g|${r.gl_account_id}`, r);
-    if (r.category !== null) push(`${r.period}|c|${r.category}`, r);
-  }
-  // A line matches by GL account when it has one, else by category; and by department when it has one.
-  return (line: SpreadableLine, month: string): string => {
-    const key = line.glAccountId ? `${month}|g|${line.glAccountId}` : `${month}|c|${line.category}`;
-    let total = new Decimal(0);
-    for (const r of idx.get(key) ?? []) {
-      if (!line.departmentId || r.department_id === line.departmentId) total = total.plus(r.total);
-    }
-    // Ledger signs differ (revenue is usually a credit): the shape of a month is its size.
-    return total.abs().toFixed(2);
-  };
-}
-
-export interface WriteOptions {
-  /** Replace the lines' existing periods (updates); creates only insert. */
-  replace?: boolean;
-  /** Where the lines sit in the request body, for error paths ('' = the body is the line). */
-  pathPrefix?: string;
-}
-
-/** Spreads the lines by their methods and writes their periods; call in the line write's transaction. */
-export async function writeLinePeriods(
-  tx: Tx,
-  budget: BudgetDates,
-  lines: SpreadableLine[],
-  opts: WriteOptions = {},
-): Promise<void> {
-  if (lines.length === 0) return;
-  const starts = await budgetPeriodStarts(tx, budget);
-  const lastYearOf = lines.some((l) => l.spreadMethod === 'last_year')
-    ? indexActuals(
-        await actualTotals(
-          tx,
-          monthStart(addMonths(monthOf(starts[0]!), -12)),
-          monthStart(addMonths(monthOf(starts.at(-1)!), -12)),
-        ),
-      )
-    : undefined;
-  const manualIds = opts.replace ? lines.filter((l) => l.spreadMethod === 'manual').map((l) => l.id) : [];
-  const previous = new Map(
-    manualIds.length ? (await periodsOf(tx, budget.id, manualIds)).map((p) => [p.lineId, p.amounts]) : [],
-  );
-  const errors: FieldError[] = [];
-  const rows: LinePeriods[] = [];
-  lines.forEach((line, i) => {
-    const method = line.spreadMethod ?? 'even';
-    try {
-      const amounts = spreadLine(
-        {
-          amount: line.amount,
-          spreadMethod: method,
-          spreadProfile: line.spreadProfile ?? null,
-          lastYear:
-            lastYearOf && method === 'last_year'
-              ? starts.map((s) => lastYearOf(line, lastMonth(s)))
-              : undefined,
-          previous: previous.get(line.id),
-        },
-        starts.length,
-      );
-      rows.push({ lineId: line.id, amounts });
-    } catch (e) {
-      if (!(e instanceof PeriodRuleError)) throw e;
-      const prefix = opts.pathPrefix ? `${opts.pathPrefix}.${i}.` : '';
-      if (e.code === 'no_last_year_actuals') {
-        throw new BusinessRuleError(
-          e.code,
-          `${e.message} (line "${lineLabel(line)}")`,
-          `${prefix}${e.field}`,
-        );
-      }
-      errors.push({ path: `${prefix}${e.field}`, code: e.code, message: e.message });
-    }
-  });
-  if (errors.length) throw new ValidationError(errors.slice(0, 100));
-  if (opts.replace)
-    await deleteLinePeriods(
-      tx,
-      lines.map((l) => l.id),
-    );
-  await insertPeriods(tx, budget.tenantId, budget.id, starts, rows);
-}
-
-const lastMonth = (start: string) => monthStart(addMonths(monthOf(start), -12));
-const lineLabel = (l: SpreadableLine) => ('lineName' in l ? String(l.lineName) : l.id);
+import { budgetPeriodStarts } from './periods.spreading.ts';
 
 export class PeriodService {
   constructor(
     private readonly deps: ServiceDeps,
-    private readonly budgets: BudgetService,
+    private readonly budgetCache: BudgetCache,
   ) {}
 
   /**
@@ -207,39 +36,11 @@ export class PeriodService {
    */
   async grid(ctx: TenantContext, budgetId: string) {
     return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
-      const budget = await this.budgets.mustFind(tx, budgetId);
+      const budget = await mustFindBudget(tx, budgetId);
       const starts = await budgetPeriodStarts(tx, budget);
       const lines = await gridLines(tx, budgetId);
       const byLine = new Map((await periodsOf(tx, budgetId)).map((p) => [p.lineId, p.amounts]));
-      const totals = starts.map(() => ({ revenue: 0n, expense: 0n, asset: 0n, liability: 0n }));
-      const rows = lines.map((l) => {
-        const periods = byLine.get(l.line_id) ?? [];
-        periods.forEach((a, i) => {
-          const t = totals[i];
-          if (t) t[l.line_type] += toCents(a);
-        });
-        return { ...l, periods };
-      });
-      const periods = starts.map((s, i) => {
-        const t = totals[i]!;
-        return {
-          period_index: i,
-          period_start: s,
-          revenue: centsToMoney(t.revenue),
-          expense: centsToMoney(t.expense),
-          asset: centsToMoney(t.asset),
-          liability: centsToMoney(t.liability),
-          total: centsToMoney(t.revenue + t.expense + t.asset + t.liability),
-        };
-      });
-      return {
-        budget_id: budget.id,
-        period_start: starts[0]!,
-        period_end: budget.periodEnd ?? monthEnd(monthOf(starts.at(-1)!)),
-        periods,
-        lines: rows,
-        total: sumMoney(periods.map((p) => p.total)),
-      };
+      return presentGrid(budget, starts, lines, byLine);
     });
   }
 
@@ -248,10 +49,10 @@ export class PeriodService {
    * amount becomes their sum and its spread method `manual`.
    */
   async setPeriods(ctx: TenantContext, budgetId: string, lineId: string, input: PeriodsUpdateInput) {
-    const afterCommit: AfterCommit[] = [];
-    const result = await withTenant(this.deps.db, ctx.tenantId, async (tx) => {
-      const budget = await this.budgets.mustFind(tx, budgetId, true);
+    return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+      const budget = await mustFindBudget(tx, budgetId, true);
       assertEditable(budget);
+      this.budgetCache.invalidateAfterCommit(tx, ctx.tenantId, budgetId);
       const before = await findLine(tx, budgetId, lineId, true);
       if (!before) throw new NotFoundError('Budget line', lineId, 'params.lineId');
       if (before.version !== input.version) {
@@ -306,14 +107,11 @@ export class PeriodService {
       });
       await deleteLinePeriods(tx, [lineId]);
       await insertPeriods(tx, ctx.tenantId, budgetId, starts, [{ lineId, amounts }]);
-      const view = {
-        line_id: lineId,
-        budget_id: budgetId,
-        amount,
-        spread_method: after.spreadMethod,
-        version: after.version,
-        periods: starts.map((s, i) => ({ period_index: i, period_start: s, amount: amounts[i]! })),
-      };
+      const view = presentLinePeriods(
+        { lineId, budgetId, amount, spreadMethod: after.spreadMethod, version: after.version },
+        starts,
+        amounts,
+      );
       await recordAudit(tx, ctx, {
         action: 'budget_line.periods_updated',
         entityType: 'budget_line',
@@ -321,27 +119,16 @@ export class PeriodService {
         before: { amount: before.amount, spread_method: before.spreadMethod, periods: current ?? null },
         after: { amount, spread_method: 'manual', periods: amounts },
       });
-      // A line update for the change hooks (collaboration broadcasts it live), with the months.
-      if (this.deps.changes)
-        afterCommit.push(
-          ...(await this.deps.changes.record(tx, ctx, {
-            budgetId,
-            kind: 'line_updated',
-            targetType: 'budget_line',
-            targetId: lineId,
-            before: { ...presentLine(before), periods: current ?? null },
-            after: { ...presentLine(after), periods: amounts },
-          })),
-        );
+      // A line update for the change listeners (collaboration broadcasts it live), with the months.
+      await this.deps.changes?.record(tx, ctx, {
+        budgetId,
+        kind: 'line_updated',
+        targetType: 'budget_line',
+        targetId: lineId,
+        before: { ...presentLine(before), periods: current ?? null },
+        after: { ...presentLine(after), periods: amounts },
+      });
       return view;
     });
-    await this.budgets.cache.invalidate(ctx.tenantId, budgetId);
-    runAfterCommit(afterCommit);
-    return result;
   }
-}
-
-/** Re-spreads every live line of a budget whose dates changed (manual lines keep their shape when they can). */
-export async function respreadBudget(tx: Tx, budget: BudgetDates): Promise<void> {
-  await writeLinePeriods(tx, budget, await allLines(tx, budget.id), { replace: true });
 }

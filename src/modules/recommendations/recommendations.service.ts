@@ -11,7 +11,7 @@ import type { JobQueue } from '../../platform/queue/queue.ts';
 import type { ServiceDeps } from '../../platform/services.ts';
 import { type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
-import type { BudgetService } from '../budgets/budgets.service.ts';
+import { mustFindBudget } from '../budgets/budget-lookup.ts';
 import type { Adjustment } from '../scenarios/scenarios.schema.ts';
 import type { ScenarioService } from '../scenarios/scenarios.service.ts';
 import type { VarianceService } from '../variance/variance.service.ts';
@@ -56,7 +56,6 @@ export interface GenerateJobPayload {
 export class RecommendationService {
   constructor(
     private readonly deps: ServiceDeps,
-    private readonly budgets: BudgetService,
     private readonly variance: VarianceService,
     private readonly scenarios: ScenarioService,
     private readonly queue: JobQueue,
@@ -67,7 +66,7 @@ export class RecommendationService {
   async generate(ctx: TenantContext, budgetId: string, input: GenerateInput) {
     authorizeRecommendationRead(ctx);
     const large = await withTenant(this.deps.db, ctx.tenantId, async (tx) => {
-      const budget = await this.budgets.mustFind(tx, budgetId);
+      const budget = await mustFindBudget(tx, budgetId);
       if (input.run_as_job !== undefined) return input.run_as_job;
       if ((await lineCount(tx, budgetId)) > JOB_THRESHOLD.lines) return true;
       const end = budget.periodEnd ? `${budget.periodEnd.slice(0, 7)}-01` : null;
@@ -98,7 +97,7 @@ export class RecommendationService {
       : { text: null, status: 'not_requested' };
     const bundleId = uuidv7();
     return withTenant(this.deps.db, tenantId, async (tx) => {
-      await this.budgets.mustFind(tx, budgetId);
+      await mustFindBudget(tx, budgetId);
       const {
         strategic_goals,
         risk_tolerance,
@@ -156,7 +155,7 @@ export class RecommendationService {
     authorizeRecommendationRead(ctx);
     const afterId = decodeCursor(cursor);
     return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
-      await this.budgets.mustFind(tx, budgetId);
+      await mustFindBudget(tx, budgetId);
       const rows = (await listBundles(tx, budgetId, limit, afterId)).map((r) => ({ ...r, id: r.bundle.id }));
       const page = pageOf(rows, limit);
       return { items: page.items.map((r) => presentSummary(r.bundle, r.n)), next_cursor: page.nextCursor };

@@ -9,7 +9,7 @@
 import { effectivePermissions } from '../../platform/auth/permissions.ts';
 import { type TenantContext, tenantIdFromKey } from '../../platform/tenancy/tenancy.ts';
 import { Decimal } from '../../shared/money.ts';
-import type { MappingService } from '../actuals/actuals.mappings.ts';
+import type { MappingService } from '../actuals/actuals.saved-mappings.ts';
 import { mappingCreateSchema } from '../actuals/actuals.schema.ts';
 import type { ActualsService } from '../actuals/actuals.service.ts';
 import { budgetCreateSchema, budgetListQuery } from '../budgets/budgets.schema.ts';

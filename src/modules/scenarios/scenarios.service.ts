@@ -10,11 +10,12 @@ import {
   VersionConflictError,
 } from '../../platform/http/errors.ts';
 import { decodeCursor, pageOf } from '../../platform/http/pagination.ts';
+import { zodFieldErrors } from '../../platform/http/zod-errors.ts';
 import type { ServiceDeps } from '../../platform/services.ts';
 import { type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
 import { MAX_AMOUNT } from '../../shared/money.ts';
-import { zodFieldErrors } from '../../shared/zod-errors.ts';
-import { recordAudit } from '../audit/audit.repository.ts';
+import { auditor } from '../audit/audit.repository.ts';
+import { mustFindBudget } from '../budgets/budget-lookup.ts';
 import type { BudgetView } from '../budgets/budgets.presenter.ts';
 import { budgetCreateSchema } from '../budgets/budgets.schema.ts';
 import type { BudgetService } from '../budgets/budgets.service.ts';
@@ -88,6 +89,8 @@ function promotedLine(l: LineRow, a: AdjustedLine): Record<string, unknown> {
 }
 
 export class ScenarioService {
+  private readonly audit = auditor('scenario');
+
   constructor(
     private readonly deps: ServiceDeps,
     private readonly budgets: BudgetService,
@@ -96,7 +99,7 @@ export class ScenarioService {
   /** Creates a scenario on a budget; the budget itself is not touched. */
   async create(ctx: TenantContext, budgetId: string, input: ScenarioCreateInput) {
     return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
-      await this.budgets.mustFind(tx, budgetId);
+      await mustFindBudget(tx, budgetId);
       if (await scenarioNameTaken(tx, budgetId, input.name)) throw duplicateName(input.name);
       const row = await insertScenario(tx, {
         id: uuidv7(),
@@ -118,7 +121,7 @@ export class ScenarioService {
     authorizeScenarioRead(ctx);
     const afterId = decodeCursor(cursor);
     return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
-      await this.budgets.mustFind(tx, budgetId);
+      await mustFindBudget(tx, budgetId);
       const page = pageOf(await listScenarios(tx, budgetId, limit, afterId), limit);
       return { items: page.items.map(presentScenario), next_cursor: page.nextCursor };
     });
@@ -128,7 +131,7 @@ export class ScenarioService {
   async get(ctx: TenantContext, budgetId: string, id: string) {
     authorizeScenarioRead(ctx);
     return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
-      await this.budgets.mustFind(tx, budgetId);
+      await mustFindBudget(tx, budgetId);
       return presentScenario(await this.mustFind(tx, budgetId, id));
     });
   }
@@ -136,7 +139,7 @@ export class ScenarioService {
   /** Updates a scenario if `version` is current. */
   async update(ctx: TenantContext, budgetId: string, id: string, input: ScenarioUpdateInput) {
     return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
-      await this.budgets.mustFind(tx, budgetId);
+      await mustFindBudget(tx, budgetId);
       const before = await this.mustFind(tx, budgetId, id, true);
       if (before.version !== input.version)
         throw new VersionConflictError('Scenario', input.version, before.version);
@@ -156,7 +159,7 @@ export class ScenarioService {
   /** Soft-deletes a scenario (frees its name); a budget promoted from it stays. */
   async delete(ctx: TenantContext, budgetId: string, id: string, version?: number) {
     await withTenant(this.deps.db, ctx.tenantId, async (tx) => {
-      await this.budgets.mustFind(tx, budgetId);
+      await mustFindBudget(tx, budgetId);
       const before = await this.mustFind(tx, budgetId, id, true);
       if (version !== undefined && before.version !== version)
         throw new VersionConflictError('Scenario', version, before.version);
@@ -174,7 +177,7 @@ export class ScenarioService {
   async compare(ctx: TenantContext, budgetId: string, ids: string[] | undefined) {
     authorizeScenarioRead(ctx);
     return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
-      await this.budgets.mustFind(tx, budgetId);
+      await mustFindBudget(tx, budgetId);
       const found = await findScenarios(tx, budgetId, ids, 10);
       const missing = ids?.filter((id) => !found.some((s) => s.id === id)) ?? [];
       if (missing.length) throw new NotFoundError('Scenario', missing.join(','), 'query.scenario_ids');
@@ -208,7 +211,7 @@ export class ScenarioService {
   async promote(ctx: TenantContext, budgetId: string, id: string, input: PromoteInput): Promise<BudgetView> {
     authorizePromote(ctx);
     const view = await withTenant(this.deps.db, ctx.tenantId, async (tx) => {
-      const budget = await this.budgets.mustFind(tx, budgetId);
+      const budget = await mustFindBudget(tx, budgetId);
       const scenario = await this.mustFind(tx, budgetId, id, true);
       assertPromotable(scenario);
       const { lines } = await this.loadLines(tx, budgetId);
@@ -282,16 +285,5 @@ export class ScenarioService {
     const s = await findScenario(tx, budgetId, id, forUpdate);
     if (!s) throw new NotFoundError('Scenario', id, 'params.scenarioId');
     return s;
-  }
-
-  private async audit(
-    tx: Tx,
-    ctx: TenantContext,
-    action: string,
-    id: string,
-    before: unknown,
-    after: unknown,
-  ) {
-    await recordAudit(tx, ctx, { action, entityType: 'scenario', entityId: id, before, after });
   }
 }

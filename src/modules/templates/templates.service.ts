@@ -10,15 +10,15 @@ import {
   VersionConflictError,
 } from '../../platform/http/errors.ts';
 import { decodeCursor, encodeCursor, pageOf } from '../../platform/http/pagination.ts';
+import { zodFieldErrors } from '../../platform/http/zod-errors.ts';
 import type { ServiceDeps } from '../../platform/services.ts';
 import { type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
-import { zodFieldErrors } from '../../shared/zod-errors.ts';
-import { recordAudit } from '../audit/audit.repository.ts';
+import { auditor } from '../audit/audit.repository.ts';
 import type { BudgetView } from '../budgets/budgets.presenter.ts';
 import { budgetCreateSchema } from '../budgets/budgets.schema.ts';
 import type { BudgetService } from '../budgets/budgets.service.ts';
+import { toNewLines } from '../lines/lines.input.ts';
 import { lineCreateSchema } from '../lines/lines.schema.ts';
-import { toNewLines } from '../lines/lines.service.ts';
 import { authorizeBudgetFromTemplate } from './templates.policy.ts';
 import {
   presentTemplate,
@@ -66,6 +66,8 @@ const asBudgetLine = (l: TemplateLine) =>
   Object.fromEntries(Object.entries(l).filter(([k, v]) => LINE_FIELDS.has(k) && v !== undefined));
 
 export class TemplateService {
+  private readonly audit = auditor('template');
+
   constructor(
     private readonly deps: ServiceDeps,
     private readonly budgets: BudgetService,
@@ -283,16 +285,5 @@ export class TemplateService {
     const t = await findTemplate(tx, id, forUpdate);
     if (!t) throw new NotFoundError('Template', id);
     return t;
-  }
-
-  private async audit(
-    tx: Tx,
-    ctx: TenantContext,
-    action: string,
-    id: string,
-    before: unknown,
-    after: unknown,
-  ) {
-    await recordAudit(tx, ctx, { action, entityType: 'template', entityId: id, before, after });
   }
 }

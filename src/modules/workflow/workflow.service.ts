@@ -1,15 +1,15 @@
 /** Workflow use cases: move a budget through its statuses, list its history, list lines to approve. */
 import { v7 as uuidv7 } from 'uuid';
-import { type AfterCommit, runAfterCommit } from '../../platform/events/change-hooks.ts';
 import { VersionConflictError } from '../../platform/http/errors.ts';
 import type { ServiceDeps } from '../../platform/services.ts';
 import { type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
 import type { BudgetStatus } from '../../shared/enums.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
+import { mustFindBudget } from '../budgets/budget-lookup.ts';
+import type { BudgetCache } from '../budgets/budgets.cache.ts';
 import { type BudgetView, presentBudget } from '../budgets/budgets.presenter.ts';
 import type { NewBudget } from '../budgets/budgets.repository.ts';
 import { totalsFor, updateBudget } from '../budgets/budgets.repository.ts';
-import type { BudgetService } from '../budgets/budgets.service.ts';
 import { allowedActions, PAST, targetStatus, type WorkflowAction } from './workflow.domain.ts';
 import { assertNotSubmitter, assertTransition } from './workflow.policy.ts';
 import { presentApprovalLine, presentEvent } from './workflow.presenter.ts';
@@ -19,7 +19,7 @@ import type { TransitionInput } from './workflow.schema.ts';
 export class WorkflowService {
   constructor(
     private readonly deps: ServiceDeps,
-    private readonly budgets: BudgetService,
+    private readonly budgetCache: BudgetCache,
   ) {}
 
   /**
@@ -32,12 +32,12 @@ export class WorkflowService {
     action: WorkflowAction,
     input: TransitionInput,
   ): Promise<BudgetView> {
-    const afterCommit: AfterCommit[] = [];
-    const view = await withTenant(this.deps.db, ctx.tenantId, async (tx) => {
-      const before = await this.budgets.mustFind(tx, budgetId, true);
+    return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+      const before = await mustFindBudget(tx, budgetId, true);
       if (before.version !== input.version) {
         throw new VersionConflictError('Budget', input.version, before.version);
       }
+      this.budgetCache.invalidateAfterCommit(tx, ctx.tenantId, budgetId);
       assertTransition(before.status, action);
       if (action === 'approve') {
         const submitted = await lastEvent(tx, budgetId, 'submit', before.approvalWorkflowId);
@@ -76,28 +76,22 @@ export class WorkflowService {
       const totals = await totalsFor(tx, [budgetId]);
       const view = presentBudget(after, totals);
       // Open collaboration sessions see the new status (logged here, published after commit).
-      if (this.deps.changes)
-        afterCommit.push(
-          ...(await this.deps.changes.record(tx, ctx, {
-            budgetId,
-            kind: 'budget_updated',
-            targetType: 'budget',
-            targetId: budgetId,
-            before: presentBudget(before, totals),
-            after: view,
-          })),
-        );
+      await this.deps.changes?.record(tx, ctx, {
+        budgetId,
+        kind: 'budget_updated',
+        targetType: 'budget',
+        targetId: budgetId,
+        before: presentBudget(before, totals),
+        after: view,
+      });
       return view;
     });
-    await this.budgets.cache.invalidate(ctx.tenantId, budgetId);
-    runAfterCommit(afterCommit);
-    return view;
   }
 
   /** The budget's transitions, oldest first, with the actions allowed now. */
   async history(ctx: TenantContext, budgetId: string) {
     return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
-      const budget = await this.budgets.mustFind(tx, budgetId);
+      const budget = await mustFindBudget(tx, budgetId);
       return {
         budget_id: budget.id,
         status: budget.status,
@@ -111,7 +105,7 @@ export class WorkflowService {
   /** Lines with requires_approval or an amount above their approval_threshold. */
   async linesToApprove(ctx: TenantContext, budgetId: string) {
     return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
-      await this.budgets.mustFind(tx, budgetId);
+      await mustFindBudget(tx, budgetId);
       return { budget_id: budgetId, items: (await approvalLines(tx, budgetId)).map(presentApprovalLine) };
     });
   }

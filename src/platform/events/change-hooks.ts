@@ -1,7 +1,7 @@
 /**
  * Change hooks: services report each budget change inside their transaction (so a listener can
- * write durable rows, e.g. the collaboration change log, atomically with it) and get back what
- * to run after commit (publishing). Events therefore never announce a rolled-back write.
+ * write durable rows, e.g. the collaboration change log, atomically with it); listeners defer
+ * their publishing with `afterCommit`, so events never announce a rolled-back write.
  */
 import type { Tx } from '../db/client.ts';
 import type { TenantContext } from '../tenancy/tenancy.ts';
@@ -26,13 +26,26 @@ export interface BudgetChange {
   after: unknown;
 }
 
-/** What runs after the transaction commits. */
-export type AfterCommit = () => void;
-
 export interface ChangeListener {
-  /** Called inside the writing transaction; may write rows; returns work for after commit. */
-  record(tx: Tx, ctx: TenantContext, change: BudgetChange): Promise<AfterCommit | undefined>;
+  /** The change kinds this listener handles (it is not called for others). */
+  readonly handles: readonly BudgetChangeKind[];
+  /**
+   * Called inside the writing transaction; may write rows, and registers what must wait for
+   * the commit (publishing) with `afterCommit(tx, ...)` from tenancy.ts.
+   */
+  record(tx: Tx, ctx: TenantContext, change: BudgetChange): Promise<void>;
 }
+
+/** Every change kind, for a listener that handles all of them. */
+export const ALL_BUDGET_CHANGES: readonly BudgetChangeKind[] = [
+  'line_added',
+  'lines_added',
+  'lines_replaced',
+  'line_updated',
+  'line_deleted',
+  'budget_updated',
+  'budget_deleted',
+];
 
 /** The listeners of one process's services. */
 export class ChangeHooks {
@@ -43,24 +56,10 @@ export class ChangeHooks {
     this.listeners.push(listener);
   }
 
-  /** Records a change with every listener inside tx; returns the after-commit work. */
-  async record(tx: Tx, ctx: TenantContext, change: BudgetChange): Promise<AfterCommit[]> {
-    const out: AfterCommit[] = [];
+  /** Records a change with every listener that handles its kind, inside tx. */
+  async record(tx: Tx, ctx: TenantContext, change: BudgetChange): Promise<void> {
     for (const listener of this.listeners) {
-      const after = await listener.record(tx, ctx, change);
-      if (after) out.push(after);
-    }
-    return out;
-  }
-}
-
-/** Runs after-commit work; a failing publisher never fails the committed write. */
-export function runAfterCommit(work: readonly AfterCommit[]): void {
-  for (const fn of work) {
-    try {
-      fn();
-    } catch {
-      // Subscribers catch up from the durable change log.
+      if (listener.handles.includes(change.kind)) await listener.record(tx, ctx, change);
     }
   }
 }

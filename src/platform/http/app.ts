@@ -1,48 +1,12 @@
-/** Builds the Fastify application: plugins, error handling, OpenAPI and every module's routes. */
+/**
+ * Builds the Fastify application around the API: plugins, error handling, OpenAPI, health, the
+ * WebSocket gateway, and the API scope into which the composition root (src/app/app.ts) mounts
+ * every module's routes. No domain here: this file imports nothing from src/modules.
+ */
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { v7 as uuidv7 } from 'uuid';
-import { MappingService } from '../../modules/actuals/actuals.mappings.ts';
-import { actualsRoutes } from '../../modules/actuals/actuals.routes.ts';
-import { ActualsService } from '../../modules/actuals/actuals.service.ts';
-import { auditRoutes } from '../../modules/audit/audit.routes.ts';
-import { budgetRoutes } from '../../modules/budgets/budgets.routes.ts';
-import { BudgetService } from '../../modules/budgets/budgets.service.ts';
-import {
-  createCollaboration,
-  registerCollaboration,
-} from '../../modules/collaboration/collaboration.module.ts';
-import { excelRoutes } from '../../modules/excel/excel.routes.ts';
-import { ExcelService } from '../../modules/excel/excel.service.ts';
-import { createForecasting, registerForecasting } from '../../modules/forecasting/forecasting.module.ts';
-import { fxRoutes } from '../../modules/fx/fx.routes.ts';
-import { FxService } from '../../modules/fx/fx.service.ts';
-import { jobRoutes } from '../../modules/jobs/jobs.routes.ts';
-import { lineRoutes } from '../../modules/lines/lines.routes.ts';
-import { LineService } from '../../modules/lines/lines.service.ts';
-import { periodRoutes } from '../../modules/periods/periods.routes.ts';
-import { PeriodService } from '../../modules/periods/periods.service.ts';
-import { registerRecommendationJobs } from '../../modules/recommendations/recommendations.jobs.ts';
-import { Narrator } from '../../modules/recommendations/recommendations.narrative.ts';
-import { recommendationRoutes } from '../../modules/recommendations/recommendations.routes.ts';
-import { RecommendationService } from '../../modules/recommendations/recommendations.service.ts';
-import { scenarioRoutes } from '../../modules/scenarios/scenarios.routes.ts';
-import { ScenarioService } from '../../modules/scenarios/scenarios.service.ts';
-import { settingsRoutes } from '../../modules/settings/settings.routes.ts';
-import { SettingsService } from '../../modules/settings/settings.service.ts';
-import { templateRoutes } from '../../modules/templates/templates.routes.ts';
-import { TemplateService } from '../../modules/templates/templates.service.ts';
-import { userRoutes } from '../../modules/users/users.routes.ts';
-import { UserService } from '../../modules/users/users.service.ts';
-import { registerVarianceJobs } from '../../modules/variance/variance.jobs.ts';
-import { varianceRoutes } from '../../modules/variance/variance.routes.ts';
-import { VarianceService } from '../../modules/variance/variance.service.ts';
-import { workflowRoutes } from '../../modules/workflow/workflow.routes.ts';
-import { WorkflowService } from '../../modules/workflow/workflow.service.ts';
-import { createAuthenticator } from '../auth/authenticate.ts';
-import { ChangeHooks } from '../events/change-hooks.ts';
-import { FEATURES, featureJobs, registerFeature } from '../features.ts';
 import type { Platform } from '../platform.ts';
 import { registerWebSocket } from '../ws/gateway.ts';
 import { clientErrorHandler, frameworkErrors, installErrorHandling } from './error-handler.ts';
@@ -60,8 +24,12 @@ import { webApp } from './web-app.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
-/** Creates the HTTP app over an opened platform. */
-export async function buildApp(platform: Platform, logger: FastifyServerOptions['logger'] = false) {
+/** Creates the HTTP app over an opened platform; `mountApi` registers the routes under API_PREFIX. */
+export async function buildHttpApp(
+  platform: Platform,
+  logger: FastifyServerOptions['logger'],
+  mountApi: (api: App) => void,
+): Promise<App> {
   const { config } = platform;
   const app = Fastify({
     logger,
@@ -110,88 +78,11 @@ export async function buildApp(platform: Platform, logger: FastifyServerOptions[
   await registerSecurityHeaders(app);
   await registerOpenApi(app);
 
-  const auth = createAuthenticator(platform.verifier, platform.tenants);
-  const changes = new ChangeHooks();
-  const deps = { db: platform.database.db, cache: platform.cache, config, changes };
-  const budgets = new BudgetService(deps);
-  const lines = new LineService(deps, budgets);
-  const collaboration = createCollaboration(platform, deps, budgets, lines);
-  const periods = new PeriodService(deps, budgets);
-  const workflow = new WorkflowService(deps, budgets);
-  const settings = new SettingsService(platform.database.db);
-  const templates = new TemplateService(deps, budgets);
-  const scenarios = new ScenarioService(deps, budgets);
-  const users = new UserService(platform.database.db, config, platform.jwtSecret, platform.tenants);
-  // Registers the training job handler too, so that `bf worker` trains models.
-  const forecasting = createForecasting(platform, deps);
-  app.addHook('onClose', () => forecasting.close());
-  // Registers the import job handler too, so that `bf worker` runs imports.
-  const actuals = new ActualsService(platform.database.db, platform.queue, config);
-  const importMappings = new MappingService(platform.database.db);
-  const fx = new FxService(platform.database.db);
-  const variance = new VarianceService(deps, platform.queue);
-  registerVarianceJobs(platform.queue, variance);
-  const recommendations = new RecommendationService(
-    deps,
-    budgets,
-    variance,
-    scenarios,
-    platform.queue,
-    new Narrator(config),
-  );
-  registerRecommendationJobs(featureJobs(platform.queue, config, FEATURES.recommendations), recommendations);
-  const excel = new ExcelService(deps, lines, variance);
-
   await registerWebSocket(app, config);
   healthRoutes(app, platform);
   registerMetrics(app, platform);
+  await app.register(async (api) => mountApi(api as App), { prefix: API_PREFIX });
+  // Plugins serving more than the API (e.g. the web app's static files) register here, after it.
   await app.register(webApp);
-  await app.register(
-    async (api) => {
-      const a = api as App;
-      userRoutes(a, auth, users, config);
-      budgetRoutes(a, auth, budgets);
-      lineRoutes(a, auth, lines);
-      varianceRoutes(a, auth, variance);
-      excelRoutes(a, auth, excel, config.BODY_LIMIT_BYTES);
-      periodRoutes(a, auth, periods);
-      workflowRoutes(a, auth, workflow);
-      settingsRoutes(a, auth, settings);
-      templateRoutes(a, auth, templates);
-      scenarioRoutes(a, auth, scenarios);
-      registerFeature(a, config, FEATURES.recommendations, (s) =>
-        recommendationRoutes(s, auth, recommendations),
-      );
-      auditRoutes(a, auth, platform.database.db);
-      jobRoutes(a, auth, platform.database.db);
-      registerFeature(a, config, FEATURES.forecasting, (s) => registerForecasting(s, auth, forecasting));
-      registerFeature(a, config, FEATURES.collaboration, (s) =>
-        registerCollaboration(s, auth, collaboration),
-      );
-      actualsRoutes(a, auth, actuals, importMappings);
-      fxRoutes(a, auth, fx, config.BODY_LIMIT_BYTES);
-    },
-    { prefix: API_PREFIX },
-  );
-  // Handlers are registered above by the modules; only then may this process consume jobs.
-  if (config.JOBS_IN_API) await platform.queue.start();
-  return {
-    app,
-    services: {
-      budgets,
-      lines,
-      collaboration,
-      users,
-      templates,
-      scenarios,
-      periods,
-      workflow,
-      settings,
-      forecasting,
-      actuals,
-      importMappings,
-      fx,
-      variance,
-    },
-  };
+  return app;
 }

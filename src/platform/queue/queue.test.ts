@@ -6,10 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newTenant, startTestApp, TEST_SECRET, type TestApp, waitForJob } from '../../../test/helpers/app.ts';
 import { backends } from '../../../test/helpers/databases.ts';
 import { loadConfig } from '../../config/env.ts';
-import { findJob } from '../../modules/jobs/jobs.repository.ts';
 import { createPlatform, type Platform } from '../platform.ts';
 import { tenantIdFromKey, withTenant } from '../tenancy/tenancy.ts';
 import { backoffDelay } from './dispatchers.ts';
+import { findJob } from './jobs.repository.ts';
 import { PermanentJobError } from './queue.ts';
 
 const ctxFor = (tenant: string) => ({

@@ -7,11 +7,11 @@
 
 import { sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
-import { deleteJob, findJob, insertJob, setProgress, updateJob } from '../../modules/jobs/jobs.repository.ts';
 import { type Db, queryRows } from '../db/client.ts';
 import { DependencyUnavailableError } from '../http/errors.ts';
 import { isRedisUnavailable } from '../redis/redis.ts';
 import { type TenantContext, withTenant } from '../tenancy/tenancy.ts';
+import { deleteJob, findJob, insertJob, setProgress, updateJob } from './jobs.repository.ts';
 
 /** What a handler gets when its job runs. */
 export interface JobRun<P = unknown> {

@@ -36,13 +36,69 @@ export function sameTenantKey(a: string, b: string): boolean {
   return isUuid(a) && isUuid(b) ? a.toLowerCase() === b.toLowerCase() : a === b;
 }
 
-/** Runs fn in one transaction scoped to the tenant; RLS hides every other tenant's rows. */
+/** Work to do once a transaction has committed (cache invalidation, publishing, queueing). */
+export type Effect = () => void | Promise<void>;
+
+// The effects of each open withTenant transaction, keyed by its transaction object.
+const pending = new WeakMap<Tx, Effect[]>();
+
+/**
+ * Registers an effect of the write in `tx`: it runs after the transaction commits, in
+ * registration order, once; it is dropped when the transaction rolls back. Only for a
+ * transaction opened by withTenant (a programming error otherwise).
+ */
+export function afterCommit(tx: Tx, effect: Effect): void {
+  const effects = pending.get(tx);
+  if (!effects) throw new Error('afterCommit() needs an open transaction from withTenant()');
+  effects.push(effect);
+}
+
+/**
+ * Runs fn in one transaction scoped to the tenant; RLS hides every other tenant's rows. After
+ * the commit it runs the effects fn registered with afterCommit, before it returns; an effect
+ * that fails is logged, never thrown: the write has committed and its caller must hear so.
+ */
 export async function withTenant<T>(db: Db, tenantId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return db.transaction(async (tx) => {
-    // One round trip: set_config('role', ..., true) is SET LOCAL ROLE.
-    await tx.execute(
-      sql`SELECT set_config('role', 'bf_app', true), set_config('app.tenant_id', ${tenantId}, true)`,
-    );
-    return fn(tx);
-  });
+  const effects: Effect[] = [];
+  let open: Tx | undefined;
+  try {
+    const result = await db.transaction(async (tx) => {
+      open = tx;
+      pending.set(tx, effects);
+      // One round trip: set_config('role', ..., true) is SET LOCAL ROLE.
+      await tx.execute(
+        sql`SELECT set_config('role', 'bf_app', true), set_config('app.tenant_id', ${tenantId}, true)`,
+      );
+      return fn(tx);
+    });
+    await runEffects(effects);
+    return result;
+  } finally {
+    // Registering on a finished transaction throws instead of queueing work that never runs.
+    if (open) pending.delete(open);
+  }
+}
+
+async function runEffects(effects: Effect[]): Promise<void> {
+  // splice: each effect runs once even if one of them registers more on the same list.
+  for (const effect of effects.splice(0)) {
+    try {
+      await effect();
+    } catch (error) {
+      reportEffectFailure(error);
+    }
+  }
+}
+
+/**
+ * An effect failed after its commit. Effects own their recovery (the cache starts a new epoch,
+ * sockets catch up from the change log), so this only makes the failure visible: one JSON line
+ * on stderr in pino's shape (level 40 = warn), as no request logger reaches this layer.
+ */
+function reportEffectFailure(error: unknown): void {
+  const err =
+    error instanceof Error ? { type: error.name, message: error.message, stack: error.stack } : error;
+  process.stderr.write(
+    `${JSON.stringify({ level: 40, time: Date.now(), msg: 'after-commit effect failed', err })}\n`,
+  );
 }

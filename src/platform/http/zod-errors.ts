@@ -1,6 +1,6 @@
 /** Turns zod issues from a service-side parse into the API's field errors (the edge does the same for requests). */
 import type { z } from 'zod';
-import type { FieldError } from '../platform/http/errors.ts';
+import type { FieldError } from './errors.ts';
 
 /** Field errors of a failed safeParse, paths joined with dots under `prefix`. */
 export function zodFieldErrors(error: z.ZodError, prefix = ''): FieldError[] {

@@ -1,7 +1,7 @@
 /** Durable job records (status, progress, result), readable over the API whatever queue ran them. */
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
-import type { Queryable } from '../../platform/db/client.ts';
-import { jobs } from '../../platform/db/schema.ts';
+import type { Queryable } from '../db/client.ts';
+import { jobs } from '../db/schema.ts';
 
 export type JobRow = typeof jobs.$inferSelect;
 

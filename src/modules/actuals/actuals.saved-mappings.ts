@@ -3,10 +3,10 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Db } from '../../platform/db/client.ts';
 import { pgError } from '../../platform/db/errors.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../platform/http/errors.ts';
+import { zodFieldErrors } from '../../platform/http/zod-errors.ts';
 import { type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
-import { zodFieldErrors } from '../../shared/zod-errors.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
-import { type Mapping, mappingSchema } from './actuals.mapping.ts';
+import { type Mapping, mappingSchema } from './actuals.column-mapping.ts';
 import { presentMapping } from './actuals.presenter.ts';
 import {
   deleteMapping,
