@@ -1,7 +1,7 @@
 /** Request and response schemas of the actuals routes. */
 import { z } from 'zod';
 import { pageQuery, queryBoolean, trimmed, uuidParam } from '../../shared/validation.ts';
-import { mappingSchema } from './actuals.column-mapping.ts';
+import { mappingSchema, TARGET_FIELDS } from './actuals.column-mapping.ts';
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -37,16 +37,7 @@ const fieldErrorOut = z.object({ path: z.string(), code: z.string(), message: z.
 const columnOut = z
   .object({ source: z.string(), column: z.number().int(), matched_by: z.enum(['mapping', 'header_name']) })
   .nullable();
-const fieldNames = [
-  'period',
-  'gl_account',
-  'department',
-  'cost_centre',
-  'category',
-  'amount',
-  'currency',
-  'description',
-] as const;
+const fieldNames = TARGET_FIELDS;
 
 export const previewResponse = z.object({
   format: z.enum(['csv', 'xlsx']),

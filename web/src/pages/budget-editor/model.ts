@@ -4,9 +4,10 @@
  * cell changes a paste / fill / typed value makes.
  */
 import Papa from 'papaparse';
+import { LINE_TYPES } from '../../../../src/shared/enums.ts';
 import { parseAmount } from '../../lib/format.ts';
 
-export const LINE_TYPES = ['revenue', 'expense', 'asset', 'liability'] as const;
+export { LINE_TYPES };
 export type LineType = (typeof LINE_TYPES)[number];
 export const SPREAD_METHODS = ['even', 'seasonal', 'last_year', 'manual'] as const;
 

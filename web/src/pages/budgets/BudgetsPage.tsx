@@ -28,22 +28,15 @@ import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useMemo, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
+import { BUDGET_STATUSES, BUDGET_TYPES } from '../../../../src/shared/enums.ts';
 import { api, explainError, type Schemas, unwrap } from '../../api/client.ts';
 import { amountClass, formatAmount, formatDate, sum } from '../../lib/format.ts';
 import { Can, useCan } from '../../lib/permissions.tsx';
 
 type Budget = Schemas['Budget'];
 const P = '/api/budgeting-forecasting';
-export const STATUSES = [
-  'draft',
-  'under_review',
-  'approved',
-  'active',
-  'locked',
-  'rejected',
-  'archived',
-] as const;
-const TYPES = ['annual', 'quarterly', 'monthly', 'project', 'rolling'] as const;
+const STATUSES = BUDGET_STATUSES;
+const TYPES = BUDGET_TYPES;
 export const STATUS_COLOR: Record<string, string> = {
   draft: 'gray',
   under_review: 'yellow',
