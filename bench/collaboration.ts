@@ -23,9 +23,15 @@ import { createPlatform } from '../src/platform/platform.ts';
 import { createTestDatabase } from '../test/helpers/databases.ts';
 
 const SECRET = 'bench-secret-bench-secret-bench-secret-0123456789';
-const PARTICIPANTS = 50;
-const EDITS_PER_SESSION = 100;
-const INTERVAL_MS = 50; // 20 edits per second per session
+const PARTICIPANTS = Number(process.env.BENCH_COLLAB_PARTICIPANTS ?? 50);
+// Offered load in edits per second across all sessions (BENCH_COLLAB_RATES, e.g. "400,2000").
+const RATES = (process.env.BENCH_COLLAB_RATES ?? '400,2000').split(',').map(Number);
+const SESSION_COUNTS = (process.env.BENCH_COLLAB_SESSIONS ?? '1,20').split(',').map(Number);
+const INSTANCES = (process.env.BENCH_COLLAB_INSTANCES ?? '1,2').split(',').map(Number) as (1 | 2)[];
+// Seconds of offered load per figure.
+const SECONDS = Number(process.env.BENCH_COLLAB_SECONDS ?? 5);
+let EDITS_PER_SESSION = 100;
+let INTERVAL_MS = 50;
 
 type Json = Record<string, unknown>;
 const pct = (xs: number[], p: number) =>
@@ -35,7 +41,15 @@ interface Result {
   p50: number;
   p99: number;
   editsPerSecond: number;
+  /** CPU of this process (server and clients) per edit, ms. */
+  cpuMs: number;
 }
+
+/** Delivers every message of a frame: a `changes` frame carries several. */
+const each = (m: Json, f: (x: Json) => void) => {
+  if (m.type === 'changes') for (const x of m.changes as Json[]) f(x);
+  else f(m);
+};
 
 /** Opens a socket and resolves when it has received a message matching `ready`. */
 function open(
@@ -64,17 +78,23 @@ async function drive(
   done: Promise<void>,
 ): Promise<Result> {
   const t0 = performance.now();
-  for (let i = 0; i < EDITS_PER_SESSION; i++) {
-    for (const s of sessions) s.send(i);
-    await new Promise((r) => setTimeout(r, INTERVAL_MS));
+  const cpu0 = process.cpuUsage();
+  // A steady schedule: late ticks send what is due, so the offered rate holds on a busy machine.
+  let sent = 0;
+  while (sent < EDITS_PER_SESSION) {
+    const due = Math.min(EDITS_PER_SESSION, Math.floor((performance.now() - t0) / INTERVAL_MS) + 1);
+    for (; sent < due; sent++) for (const s of sessions) s.send(sent);
+    await new Promise((r) => setTimeout(r, Math.max(1, INTERVAL_MS / 2)));
   }
   await done;
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   const latencies = [...arrivals.values()].map((a) => a.left);
   return {
     p50: pct(latencies, 0.5),
     p99: pct(latencies, 0.99),
     editsPerSecond: (sessions.length * EDITS_PER_SESSION) / seconds,
+    cpuMs: (cpu.user + cpu.system) / 1000 / (sessions.length * EDITS_PER_SESSION),
   };
 }
 
@@ -95,6 +115,9 @@ async function runOurs(
       DATA_DIR: mkdtempSync(joinPath(tmpdir(), 'bf-bench-')),
       DATABASE_POOL_SIZE: '30',
       COLLABORATION_SEND_QUEUE_BYTES: String(64 * 1024 * 1024),
+      // The offered load of one editor may exceed the default per-socket message rate.
+      COLLABORATION_SOCKET_MESSAGES_PER_SECOND: '10000',
+      COLLABORATION_USER_MESSAGES_PER_SECOND: '10000',
     });
     const database = await openDatabase({ databaseUrl: dbUrl, poolSize: 30 });
     const platform = await createPlatform(config, { database, redisPrefix: prefix });
@@ -163,19 +186,20 @@ async function runOurs(
       const base = apps[u % instances]!.base;
       members.push(
         await open(
-          `${base}${API_PREFIX}/ws/collaboration/${sid}`,
+          `${base}${API_PREFIX}/ws/collaboration/${sid}?frames=batch`,
           { authorization: `Bearer ${tokens[u]}` },
-          (m) => {
-            if (m.type !== 'budget_line_updated') return;
-            const key = `${sid}:${(m.changes as Json).amount}`;
-            const a = arrivals.get(key);
-            if (!a) return;
-            a.left -= 1;
-            if (a.left === 0) {
-              a.left = performance.now() - a.sent;
-              if (--pending === 0) finish();
-            }
-          },
+          (frame) =>
+            each(frame, (m) => {
+              if (m.type !== 'budget_line_updated') return;
+              const key = `${sid}:${(m.changes as Json).amount}`;
+              const a = arrivals.get(key);
+              if (!a) return;
+              a.left -= 1;
+              if (a.left === 0) {
+                a.left = performance.now() - a.sent;
+                if (--pending === 0) finish();
+              }
+            }),
           'welcome',
         ),
       );
@@ -286,26 +310,33 @@ export async function benchCollaboration(): Promise<void> {
   // A budget_line_updated message is about this large (the whole line travels with it).
   const payloadBytes = 900;
   const rows: string[] = [];
+  const f = (r: Result) => `${r.p50.toFixed(1)} / ${r.p99.toFixed(1)}`;
   try {
-    for (const sessionCount of [1, 20]) {
-      const bare = await runBare(sessionCount, payloadBytes);
-      for (const instances of [1, 2] as const) {
-        const ours = await runOurs(sessionCount, instances, testDb.url!);
-        rows.push(
-          `| ${sessionCount} × ${PARTICIPANTS} | ${instances} | ${ours.p50.toFixed(1)} / ${ours.p99.toFixed(1)} | ${ours.editsPerSecond.toFixed(0)} | ${bare.p50.toFixed(1)} / ${bare.p99.toFixed(1)} | ${(ours.p50 / bare.p50).toFixed(1)}× / ${(ours.p99 / bare.p99).toFixed(1)}× | ${ours.perConnKb.toFixed(0)} KiB (bare ${bare.perConnKb.toFixed(0)}) |`,
-        );
+    for (const sessionCount of SESSION_COUNTS) {
+      for (const rate of RATES) {
+        // `rate` edits/s offered across the sessions, one editor each.
+        INTERVAL_MS = (1000 * sessionCount) / rate;
+        EDITS_PER_SESSION = Math.max(10, Math.round((rate * SECONDS) / sessionCount));
+        const bare = await runBare(sessionCount, payloadBytes);
+        for (const instances of INSTANCES) {
+          const ours = await runOurs(sessionCount, instances, testDb.url!);
+          rows.push(
+            `| ${sessionCount} × ${PARTICIPANTS} | ${instances} | ${rate} | ${ours.editsPerSecond.toFixed(0)} | ${f(ours)} | ${ours.cpuMs.toFixed(2)} | ${bare.editsPerSecond.toFixed(0)} | ${f(bare)} | ${bare.cpuMs.toFixed(2)} | ${(ours.p50 / bare.p50).toFixed(1)}× / ${(ours.p99 / bare.p99).toFixed(1)}× |`,
+          );
+          console.error(rows.at(-1));
+        }
       }
     }
   } finally {
     await testDb.drop();
   }
   console.log(
-    `\nCollaboration: ${EDITS_PER_SESSION} edits per session at ${1000 / INTERVAL_MS}/s, latency = until all ${PARTICIPANTS - 1} others have it (ms)`,
+    `\nCollaboration: ${SECONDS} s of offered load per figure, one editor per session, latency = until all ${PARTICIPANTS - 1} others have the edit (ms); CPU = this process (server and clients) per edit`,
   );
   console.log(
-    '| sessions | instances | ours p50 / p99 | edits/s | bare ws p50 / p99 | ratio p50 / p99 | heap per connection |',
+    '| sessions | instances | offered/s | handled/s | ours p50 / p99 | ours CPU ms/edit | bare handled/s | bare p50 / p99 | bare CPU ms/edit | ratio p50 / p99 |',
   );
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) console.log(r);
 }
 

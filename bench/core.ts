@@ -17,7 +17,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { v7 as uuidv7 } from 'uuid';
 import { buildApp } from '../src/app/app.ts';
 import { loadConfig } from '../src/config/env.ts';
-import { spreadEven } from '../src/modules/periods/periods.domain.ts';
+import { spreadEven } from '../src/modules/lines/index.ts';
 import { signToken } from '../src/platform/auth/jwt.ts';
 import { API_PREFIX } from '../src/platform/http/types.ts';
 import { createPlatform } from '../src/platform/platform.ts';

@@ -7,17 +7,22 @@
  *
  * CPU s/series: user + system CPU of the whole process (main thread and every worker) while the
  * model forecasts all series, divided by their number. Start-up is excluded: before the timed run
- * each worker forecasts one series with the model (loading the code, the wasm modules and warming
- * the JIT), so worker start, tsx registration and wasm compilation are not counted.
+ * each worker forecasts three series with the model (loading the code, the wasm modules and warming
+ * the JIT), so worker start, tsx registration and wasm compilation are not counted. The load
+ * average is printed with the table: on shared cores CPU time per series grows with the load.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
-import { parseSeriesFile } from '../src/modules/forecasting/engine/input.ts';
-import { type SeriesScore, scoreSeries, summarise } from '../src/modules/forecasting/engine/metrics.ts';
-import { ForecastPool } from '../src/modules/forecasting/engine/pool.ts';
-import type { ModelName } from '../src/modules/forecasting/engine/types.ts';
+import type { ModelName } from '../src/modules/forecasting/index.ts';
+import {
+  ForecastPool,
+  parseSeriesFile,
+  type SeriesScore,
+  scoreSeries,
+  summarise,
+} from '../src/modules/forecasting/index.ts';
 
 const ALL: ModelName[] = [
   'snaive',
@@ -68,7 +73,7 @@ if (values.help) {
                    left with fewer than 30 values are dropped)
   --save DIR       write each model's forecasts to DIR/<model>.json
 CPU s/series is user+system CPU of the process (main thread + workers) during the timed run,
-divided by the series; start-up (workers, tsx, wasm, JIT warm-up on one series per worker) is
+divided by the series; start-up (workers, tsx, wasm, JIT warm-up on three series per worker) is
 excluded.`);
   process.exit(0);
 }
@@ -97,6 +102,9 @@ const series = parseSeriesFile(rows.map(({ test: _t, ...rest }) => rest));
 const level = Number(values.level);
 const pool = new ForecastPool(Number(values.workers));
 const table: string[] = [];
+// 1-minute load average after each model's run: CPU seconds grow when other processes share the
+// cores (caches, SMT siblings), so a figure is comparable only at a similar load.
+const loads: string[] = [];
 table.push(
   `| model | sMAPE | MASE | OWA | ${level}% coverage | 80% coverage | MSIS${level === 95 ? '' : ` (${level}%)`} | CPU s/series | worker ms/series |`,
 );
@@ -114,14 +122,16 @@ try {
       extraLevels: [80],
       seed: Number(values.seed),
     });
-    // Warm-up (not timed): one series per worker loads the model's code and wasm and warms the JIT.
-    const warm = series.slice(0, Number(values.workers));
+    // Warm-up (not timed): three series per worker load the model's code and wasm and let the JIT
+    // compile the hot paths (one series leaves most ETS forms to be optimised inside the timed run).
+    const warm = series.slice(0, 3 * Number(values.workers));
     await pool.run(warm, optsOf);
     bar.start(series.length, 0);
     const cpu0 = process.cpuUsage();
     const results = await pool.run(series, optsOf, () => bar.increment());
     const cpu = process.cpuUsage(cpu0);
     bar.stop();
+    loads.push(`${model} ${loadavg()[0]!.toFixed(1)}`);
     const scores: SeriesScore[] = results.map((r, i) =>
       scoreSeries(
         truth[i]!.train,
@@ -184,3 +194,4 @@ console.log(
   `# ${values.data.split('/').pop()}: ${series.length} series, ${split}, ${values.workers} workers`,
 );
 console.log(table.join('\n'));
+console.log(`load average (1 min, ${availableParallelism()} cores) after each run: ${loads.join(', ')}`);

@@ -123,7 +123,7 @@ export async function benchWeb(): Promise<void> {
       .waitFor({ timeout: 600_000 });
     const ms = Date.now() - t3;
     console.log(
-      `paste ${PASTE_ROWS} × 12 saved: ${ms} ms (${((PASTE_ROWS * 12) / (ms / 1000)).toFixed(0)} cells/s, one PUT …/periods per line, 6 at a time)`,
+      `paste ${PASTE_ROWS} × 12 saved: ${ms} ms (${((PASTE_ROWS * 12) / (ms / 1000)).toFixed(0)} cells/s, PUT /budgets/:id/periods, 2,000 lines per request)`,
     );
     const check = await run.server.call('GET', `/budgets/${id}/periods`, { token, timeoutMs: 120_000 });
     const ok = check.json.lines

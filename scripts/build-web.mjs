@@ -41,6 +41,8 @@ export function sourceHash() {
     const pkg = join(ROOT, 'node_modules', t, 'package.json');
     h.update(`${t}@${existsSync(pkg) ? JSON.parse(readFileSync(pkg, 'utf8')).version : 'missing'}\0`);
   }
+  // Builds made before the build was pinned to production may hold React's development runtime.
+  h.update('mode=production\0');
   return h.digest('hex');
 }
 
@@ -64,10 +66,15 @@ export async function buildWeb({ force = false, quiet = false } = {}) {
     }
     const started = Date.now();
     if (!quiet) console.log('web: building the web application (web/ -> web/dist) ...');
+    // Always a production build: a caller's NODE_ENV (vitest sets `test`) would otherwise make
+    // Vite bundle React's development runtime (jsxDEV, console.createTask per element), which
+    // made the 10,000-line editor several times slower to open.
+    process.env.NODE_ENV = 'production';
     const { build } = await import('vite');
     await build({
       configFile: join(WEB, 'vite.config.ts'),
       root: WEB,
+      mode: 'production',
       logLevel: quiet ? 'error' : 'warn',
     });
     writeFileSync(STAMP, hash);

@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
-import { SAMPLE_USERS } from '../src/modules/sample/sample.company.ts';
+import { SAMPLE_USERS } from '../src/modules/sample/index.ts';
 import { startBrowserRun } from '../test/browser/harness.ts';
 import type { E2eServer } from '../test/e2e/server.ts';
 

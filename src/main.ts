@@ -1,4 +1,7 @@
 /** `npm start`: run the service with settings from the environment. */
-import { serve } from './server.ts';
+// Tracing first (when OTEL_EXPORTER_OTLP_ENDPOINT is set): the server's modules are imported
+// after it, dynamically, so the instrumentations patch them as they load.
+import './instrument.ts';
 
+const { serve } = await import('./server.ts');
 await serve();

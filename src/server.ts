@@ -5,8 +5,8 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { buildApp } from './app/app.ts';
 import { type AppConfig, ConfigError, loadConfig, redactConfig } from './config/env.ts';
-import { describeSample, type SampleServices, seedSample } from './modules/sample/sample.service.ts';
-import type { UserService } from './modules/users/users.service.ts';
+import { describeSample, type SampleServices, seedSample } from './modules/sample/index.ts';
+import type { UserService } from './modules/users/index.ts';
 import { API_PREFIX } from './platform/http/types.ts';
 import { createPlatform, type Platform } from './platform/platform.ts';
 

@@ -1,7 +1,7 @@
 /** Optimistic locking under real concurrency, and all-or-nothing writes of large batches. */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BudgetCreateInput } from '../src/modules/budgets/budgets.schema.ts';
+import type { BudgetCreateInput } from '../src/modules/budgets/index.ts';
 import { queryRows } from '../src/platform/db/client.ts';
 import { tenantIdFromKey, withTenant } from '../src/platform/tenancy/tenancy.ts';
 import { budgetBody, lineBody, newTenant, startTestApp, type TestApp } from './helpers/app.ts';

@@ -7,8 +7,8 @@
  */
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TRAIN_JOB } from '../src/modules/forecasting/forecasting.service.ts';
-import { RECOMMENDATIONS_JOB } from '../src/modules/recommendations/recommendations.service.ts';
+import { TRAIN_JOB } from '../src/modules/forecasting/index.ts';
+import { RECOMMENDATIONS_JOB } from '../src/modules/recommendations/index.ts';
 import { tenantIdFromKey } from '../src/platform/tenancy/tenancy.ts';
 import { budgetBody, newTenant, startTestApp, type TestApp, waitForJob } from './helpers/app.ts';
 import { backends } from './helpers/databases.ts';

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DependencyUnavailableError } from '../src/platform/http/errors.ts';
 import { tenantIdFromKey } from '../src/platform/tenancy/tenancy.ts';
-import { budgetBody, newTenant, startTestApp, type TestApp, waitForJob } from './helpers/app.ts';
+import { budgetBody, lineBody, newTenant, startTestApp, type TestApp, waitForJob } from './helpers/app.ts';
 import { backends } from './helpers/databases.ts';
 import { http, httpBase } from './helpers/http.ts';
 import { join } from './helpers/ws-client.ts';
@@ -132,5 +132,66 @@ describe.each(backends())('metrics on %s', (backend) => {
       await new Promise((r) => setImmediate(r));
     }
     expect(sample((await scrape(base)).text, 'bf_websocket_connections')).toBe(0);
+  });
+
+  it('counts collaboration edits applied to their line, not refused ones', async () => {
+    const created = await http(base, 'POST', '/budgets', token, budgetBody({ budget_lines: [lineBody()] }));
+    const budget = created.body.budget_id as string;
+    const lines = await http(base, 'GET', `/budgets/${budget}/lines`, token);
+    const line = lines.body.items[0];
+    const session = await http(base, 'POST', '/collaboration/sessions', token, {
+      session_name: 'Edits',
+      budget_id: budget,
+      conflict_strategy: 'last_writer_wins',
+    });
+    const before = sample((await scrape(base)).text, 'bf_collaboration_edits_total') ?? 0;
+    const socket = await join(base.replace('http', 'ws'), session.body.session_id, token);
+    for (let i = 0; i < 3; i++)
+      socket.send({
+        type: 'budget_line_edit',
+        target_id: line.line_id,
+        changes: { amount: `${i + 1}.50` },
+        client_msg_id: `e${i}`,
+      });
+    // An edit of a line that does not exist is refused: not counted.
+    socket.send({
+      type: 'budget_line_edit',
+      target_id: '0190f0f0-0000-7000-8000-0000000000ff',
+      changes: { amount: '1.00' },
+      client_msg_id: 'missing',
+    });
+    await socket.nextOf('ack', (m) => m.client_msg_id === 'e2');
+    await socket.nextOf('edit_error');
+    expect(sample((await scrape(base)).text, 'bf_collaboration_edits_total')).toBe(before + 3);
+    socket.ws.close();
+    await socket.closed;
+  });
+});
+
+describe('outbox metrics with AMQP_URL', () => {
+  let t: TestApp;
+  let base: string;
+
+  beforeAll(async () => {
+    // A broker that is not there: the events wait in the outbox, and the lag shows it.
+    t = await startTestApp('pglite', {
+      METRICS_TOKEN,
+      AMQP_URL: 'amqp://guest:guest@127.0.0.1:1',
+      EVENTS_RELAY: 'false',
+    });
+    base = await httpBase(t);
+  });
+  afterAll(() => t?.close());
+
+  it('reports the unpublished events and the age of the oldest', async () => {
+    const empty = (await scrape(base)).text;
+    expect(sample(empty, 'bf_outbox_unpublished_events')).toBe(0);
+    expect(sample(empty, 'bf_outbox_lag_seconds')).toBe(0);
+    const token = await t.token(newTenant());
+    await http(base, 'POST', '/budgets', token, budgetBody());
+    await http(base, 'POST', '/budgets', token, budgetBody());
+    const text = (await scrape(base)).text;
+    expect(sample(text, 'bf_outbox_unpublished_events')).toBe(2);
+    expect(sample(text, 'bf_outbox_lag_seconds')).toBeGreaterThanOrEqual(0);
   });
 });

@@ -118,6 +118,11 @@ describe('OIDC with issuer discovery and claim mapping', () => {
     expect((await t.call('POST', '/budgets', viewer, budgetBody())).statusCode).toBe(403);
   });
 
+  it('names no browser client without OIDC_CLIENT_ID, and says password login is off', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/budgeting-forecasting/auth/config' });
+    expect(res.json()).toEqual({ password_login: false, oidc: null });
+  });
+
   it('refuses a token from another issuer than the discovered one', async () => {
     const res = await t.call(
       'GET',

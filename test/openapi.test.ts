@@ -169,6 +169,7 @@ describe("the document's promises, held over a real socket", () => {
       'get /health',
       'get /ready',
       `post ${API_PREFIX}/auth/login`,
+      `get ${API_PREFIX}/auth/config`,
     ]);
   });
 

@@ -252,7 +252,7 @@ describe.skipIf(Boolean(missing)).each(backends())('Redis outages on %s', (backe
     // The old entry survived the restart: serving it would be the bug this test guards.
     const probe = redis.client();
     await probe.connect();
-    const keys = await probe.keys(`${t.platform.keyPrefix}t:${tenantIdFromKey(tenant)}:budget:${id}:*:b`);
+    const keys = await probe.keys(`${t.platform.keyPrefix}t:${tenantIdFromKey(tenant)}:budget:${id}:*:b:*`); // the last part is the reader's department scope
     const values = await Promise.all(keys.map((k) => probe.get(k)));
     expect(values.some((v) => v?.includes('"version":1'))).toBe(true);
     probe.disconnect();

@@ -14,5 +14,7 @@ export async function buildApp(platform: Platform, logger: FastifyServerOptions[
   app.addHook('onClose', () => modules.close());
   // Handlers are registered by createModules; only then may this process consume jobs.
   if (platform.config.JOBS_IN_API) await platform.queue.start();
+  // Domain events to RabbitMQ (when configured): stopped by platform.close().
+  platform.relay?.start();
   return { app, services: modules.services };
 }

@@ -1,128 +1,124 @@
 /**
- * The composition root of the domain: builds every module's services over an opened platform,
- * registers their job handlers and change listeners, and mounts their routes. `bf serve`
+ * The composition root of the domain: every module's `<domain>.module.ts` builds its services
+ * and declares what it contributes (a ModuleDefinition, src/platform/module.ts); this file puts
+ * them in one list and assembles it: job handlers onto the queue, change listeners onto the
+ * change hooks, routes into the API scope (behind the module's feature switch). `bf serve`
  * (through buildApp) and `bf worker` (without HTTP) both start here, so a worker runs exactly
  * the job handlers the API process would.
  */
 
-import { actualsRoutes } from '../modules/actuals/actuals.routes.ts';
-import { MappingService } from '../modules/actuals/actuals.saved-mappings.ts';
-import { ActualsService } from '../modules/actuals/actuals.service.ts';
-import { auditRoutes } from '../modules/audit/audit.routes.ts';
-import { budgetRoutes } from '../modules/budgets/budgets.routes.ts';
-import { BudgetService } from '../modules/budgets/budgets.service.ts';
-import { createCollaboration, registerCollaboration } from '../modules/collaboration/collaboration.module.ts';
-import { excelRoutes } from '../modules/excel/excel.routes.ts';
-import { ExcelService } from '../modules/excel/excel.service.ts';
-import { createForecasting, registerForecasting } from '../modules/forecasting/forecasting.module.ts';
-import { fxRoutes } from '../modules/fx/fx.routes.ts';
-import { FxService } from '../modules/fx/fx.service.ts';
-import { jobRoutes } from '../modules/jobs/jobs.routes.ts';
-import { lineRoutes } from '../modules/lines/lines.routes.ts';
-import { LineService } from '../modules/lines/lines.service.ts';
-import { periodRoutes } from '../modules/periods/periods.routes.ts';
-import { PeriodService } from '../modules/periods/periods.service.ts';
-import { registerRecommendationJobs } from '../modules/recommendations/recommendations.jobs.ts';
-import { Narrator } from '../modules/recommendations/recommendations.narrative.ts';
-import { recommendationRoutes } from '../modules/recommendations/recommendations.routes.ts';
-import { RecommendationService } from '../modules/recommendations/recommendations.service.ts';
-import { scenarioRoutes } from '../modules/scenarios/scenarios.routes.ts';
-import { ScenarioService } from '../modules/scenarios/scenarios.service.ts';
-import { settingsRoutes } from '../modules/settings/settings.routes.ts';
-import { SettingsService } from '../modules/settings/settings.service.ts';
-import { templateRoutes } from '../modules/templates/templates.routes.ts';
-import { TemplateService } from '../modules/templates/templates.service.ts';
-import { userRoutes } from '../modules/users/users.routes.ts';
-import { UserService } from '../modules/users/users.service.ts';
-import { registerVarianceJobs } from '../modules/variance/variance.jobs.ts';
-import { varianceRoutes } from '../modules/variance/variance.routes.ts';
-import { VarianceService } from '../modules/variance/variance.service.ts';
-import { workflowRoutes } from '../modules/workflow/workflow.routes.ts';
-import { WorkflowService } from '../modules/workflow/workflow.service.ts';
+import { actualsModule } from '../modules/actuals/index.ts';
+import { auditModule } from '../modules/audit/index.ts';
+import { budgetAccess, budgetsModule } from '../modules/budgets/index.ts';
+import { collaborationModule } from '../modules/collaboration/index.ts';
+import { eventsModule } from '../modules/events/index.ts';
+import { excelModule } from '../modules/excel/index.ts';
+import { forecastingModule } from '../modules/forecasting/index.ts';
+import { fxModule } from '../modules/fx/index.ts';
+import { jobsModule } from '../modules/jobs/index.ts';
+import { linesModule } from '../modules/lines/index.ts';
+import { recommendationsModule } from '../modules/recommendations/index.ts';
+import { scenariosModule } from '../modules/scenarios/index.ts';
+import { settingsModule } from '../modules/settings/index.ts';
+import { templatesModule } from '../modules/templates/index.ts';
+import { usersModule } from '../modules/users/index.ts';
+import { varianceModule } from '../modules/variance/index.ts';
+import { workflowModule } from '../modules/workflow/index.ts';
 import { createAuthenticator } from '../platform/auth/authenticate.ts';
 import { ChangeHooks } from '../platform/events/change-hooks.ts';
-import { FEATURES, featureJobs, registerFeature } from '../platform/features.ts';
+import { featureJobs, registerFeature } from '../platform/features.ts';
 import type { App } from '../platform/http/types.ts';
+import type { ModuleContext, ModuleDefinition } from '../platform/module.ts';
 import type { Platform } from '../platform/platform.ts';
 import { applyModuleSettings } from './settings.ts';
 
 export type Modules = ReturnType<typeof createModules>;
 
-/** Builds the services, job handlers and change listeners of every module. */
+/** Builds every module, registers its job handlers and change listeners; mount() adds the routes. */
 export function createModules(platform: Platform) {
   const { config, queue } = platform;
-  const db = platform.database.db;
   applyModuleSettings(config);
   const changes = new ChangeHooks();
-  const deps = { db, cache: platform.cache, config, changes };
+  const ctx: ModuleContext = {
+    platform,
+    deps: { db: platform.database.db, cache: platform.cache, config, changes },
+  };
 
-  // Planning: budgets and what hangs off them.
-  const budgets = new BudgetService(deps);
-  const lines = new LineService(deps, budgets.cache);
-  const periods = new PeriodService(deps, budgets.cache);
-  const workflow = new WorkflowService(deps, budgets.cache);
-  const templates = new TemplateService(deps, budgets);
-  const scenarios = new ScenarioService(deps, budgets);
-  const settings = new SettingsService(db);
-  const users = new UserService(db, config, platform.jwtSecret, platform.tenants);
-  // Listener: the collaboration feed on `changes` (every budget and line write reaches sockets).
-  const collaboration = createCollaboration(platform, deps, lines);
+  // A module is built after the modules whose services it takes.
+  const users = usersModule(ctx);
+  const settings = settingsModule(ctx);
+  const budgets = budgetsModule(ctx);
+  const { budgets: budgetService } = budgets.services;
+  const lines = linesModule(ctx, budgetAccess(budgetService.cache));
+  const workflow = workflowModule(ctx, budgetService.cache);
+  const templates = templatesModule(ctx, budgetService);
+  const scenarios = scenariosModule(ctx, budgetService);
+  const collaboration = collaborationModule(ctx, lines.services.lines);
+  const forecasting = forecastingModule(ctx);
+  const actuals = actualsModule(ctx);
+  const fx = fxModule(ctx);
+  const variance = varianceModule(ctx);
+  const recommendations = recommendationsModule(
+    ctx,
+    variance.services.variance,
+    scenarios.services.scenarios,
+  );
+  const excel = excelModule(ctx, budgetService.cache, variance.services.variance);
 
-  // Data in and analysis. Job handlers: training (createForecasting), import (ActualsService),
-  // variance and recommendation reports (below).
-  const forecasting = createForecasting(platform, deps);
-  const actuals = new ActualsService(db, queue, config);
-  const importMappings = new MappingService(db);
-  const fx = new FxService(db);
-  const variance = new VarianceService(deps, queue);
-  registerVarianceJobs(queue, variance);
-  const recommendations = new RecommendationService(deps, variance, scenarios, queue, new Narrator(config));
-  registerRecommendationJobs(featureJobs(queue, config, FEATURES.recommendations), recommendations);
-  const excel = new ExcelService(deps, lines, variance);
+  const list: readonly ModuleDefinition[] = [
+    users,
+    budgets,
+    lines,
+    variance,
+    excel,
+    workflow,
+    settings,
+    templates,
+    scenarios,
+    recommendations,
+    auditModule(ctx),
+    eventsModule(ctx),
+    jobsModule(ctx),
+    forecasting,
+    collaboration,
+    actuals,
+    fx,
+  ];
+  for (const m of list) {
+    // A switched-off module's jobs are still registered, to fail at once (not wait forever).
+    const jobs = m.feature ? featureJobs(queue, config, m.feature) : queue;
+    for (const [type, handler] of Object.entries(m.jobs ?? {})) jobs.register(type, handler);
+    for (const listener of m.listeners ?? []) changes.add(listener);
+  }
 
   const auth = createAuthenticator(platform.verifier, platform.tenants);
   return {
     services: {
-      budgets,
-      lines,
-      collaboration,
-      users,
-      templates,
-      scenarios,
-      periods,
-      workflow,
-      settings,
-      forecasting,
-      actuals,
-      importMappings,
-      fx,
-      variance,
+      ...users.services,
+      ...budgets.services,
+      ...lines.services,
+      ...collaboration.services,
+      ...templates.services,
+      ...scenarios.services,
+      ...workflow.services,
+      ...settings.services,
+      ...forecasting.services,
+      ...actuals.services,
+      ...fx.services,
+      ...variance.services,
     },
     /** Every module's routes, under the API prefix (optional features behind their setting). */
     mount(api: App): void {
-      userRoutes(api, auth, users, config);
-      budgetRoutes(api, auth, budgets);
-      lineRoutes(api, auth, lines);
-      varianceRoutes(api, auth, variance);
-      excelRoutes(api, auth, excel, config.BODY_LIMIT_BYTES);
-      periodRoutes(api, auth, periods);
-      workflowRoutes(api, auth, workflow);
-      settingsRoutes(api, auth, settings);
-      templateRoutes(api, auth, templates);
-      scenarioRoutes(api, auth, scenarios);
-      registerFeature(api, config, FEATURES.recommendations, (s) =>
-        recommendationRoutes(s, auth, recommendations),
-      );
-      auditRoutes(api, auth, db);
-      jobRoutes(api, auth, db);
-      registerFeature(api, config, FEATURES.forecasting, (s) => registerForecasting(s, auth, forecasting));
-      registerFeature(api, config, FEATURES.collaboration, (s) =>
-        registerCollaboration(s, auth, collaboration),
-      );
-      actualsRoutes(api, auth, actuals, importMappings);
-      fxRoutes(api, auth, fx, config.BODY_LIMIT_BYTES);
+      for (const m of list) {
+        const routes = m.routes;
+        if (!routes) continue;
+        if (m.feature) registerFeature(api, config, m.feature, (scope) => routes(scope, auth));
+        else routes(api, auth);
+      }
     },
     /** Stops what the modules own (the forecasting worker threads). */
-    close: () => forecasting.close(),
+    close: async () => {
+      for (const m of list) await m.close?.();
+    },
   };
 }

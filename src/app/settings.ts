@@ -3,7 +3,7 @@
  * Kept apart from modules.ts so that light CLI commands do not load every module.
  */
 import type { AppConfig } from '../config/env.ts';
-import { setAuditEnabled } from '../modules/audit/audit.repository.ts';
+import { setAuditEnabled } from '../modules/audit/index.ts';
 
 /** Applies AUDIT_ENABLED (audit rows on or off for this process). */
 export function applyModuleSettings(config: AppConfig): void {

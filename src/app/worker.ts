@@ -6,6 +6,7 @@ import { createModules } from './modules.ts';
 export async function startWorker(platform: Platform): Promise<{ close(): Promise<void> }> {
   const modules = createModules(platform);
   await platform.queue.start();
+  platform.relay?.start();
   return {
     async close() {
       await modules.close();

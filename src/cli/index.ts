@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { ConfigError } from '../config/env.ts';
 import { registerActualsCommands } from './commands/actuals.ts';
+import { registerAuditCommands } from './commands/audit.ts';
 import { registerForecast } from './commands/forecast.ts';
 import { registerSampleCommand } from './commands/sample.ts';
 import { registerServiceCommands } from './commands/service.ts';
@@ -14,6 +15,7 @@ registerServiceCommands(program);
 registerForecast(program);
 registerActualsCommands(program);
 registerSampleCommand(program);
+registerAuditCommands(program);
 
 await program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`bf: ${error instanceof Error ? error.message : String(error)}\n`);

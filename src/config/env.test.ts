@@ -100,6 +100,18 @@ describe('OIDC settings', () => {
     expect(loadConfig({}).oidc).toBe(false);
   });
 
+  it('requires OIDC_ISSUER_URL with OIDC_CLIENT_ID (the browser finds the endpoints by discovery)', () => {
+    expect(configError({ OIDC_CLIENT_ID: 'bf-web' }).message).toMatch(
+      /OIDC_CLIENT_ID: requires OIDC_ISSUER_URL/,
+    );
+    const ok = loadConfig({
+      OIDC_ISSUER_URL: 'https://auth.example.com',
+      JWT_AUDIENCE: 'bf',
+      OIDC_CLIENT_ID: 'bf-web',
+    });
+    expect(ok.OIDC_SCOPE).toBe('openid profile email');
+  });
+
   it('takes claim names and dot paths for the claim settings, and refuses empty path segments', () => {
     const c = loadConfig({ JWT_ROLES_CLAIM: 'realm_access.roles', JWT_TENANT_CLAIM: 'https://acme/tenant' });
     expect(c).toMatchObject({

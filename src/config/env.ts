@@ -46,6 +46,7 @@ export const SECRET_SETTINGS = [
   'REDIS_URL',
   'AMQP_URL',
   'LLM_API_KEY',
+  'S3_SECRET_ACCESS_KEY',
 ] as const;
 
 export const envSchema = z.object({
@@ -57,6 +58,8 @@ export const envSchema = z.object({
 
   DATABASE_URL: url(/^postgres(ql)?:$/, 'postgres://user@host:5432/db'),
   DATABASE_POOL_SIZE: int(20, 1, 1000),
+  // Longest wait for a new PostgreSQL connection; then the request answers 503 (docs/operations.md).
+  DATABASE_CONNECT_TIMEOUT_MS: int(3000, 100, 60_000),
   REDIS_URL: url(/^rediss?:$/, 'redis://127.0.0.1:6379'),
   // Longest wait for a Redis connection or reply; then the feature degrades (docs/operations.md).
   REDIS_TIMEOUT_MS: int(1000, 50, 60_000),
@@ -66,11 +69,28 @@ export const envSchema = z.object({
     .regex(/^[A-Za-z0-9_.:-]{1,64}$/, { message: 'must be 1-64 letters, digits or _.:-' })
     .default('bf:'),
   AMQP_URL: url(/^amqps?:$/, 'amqp://guest:guest@127.0.0.1:5672'),
+  // Domain events (docs/events.md): the topic exchange the outbox relay publishes to, whether
+  // this process runs a relay (with AMQP_URL; several relays share the work), and how often it
+  // looks for events written by other processes.
+  EVENTS_EXCHANGE: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,127}$/, { message: 'must be 1-127 letters, digits or _.:-' })
+    .default('apg.budgeting'),
+  EVENTS_RELAY: bool(true),
+  EVENTS_POLL_MS: int(1000, 10, 60_000),
+  // How long a relay's claim on a batch lasts: a relay killed mid-publish delays its batch this long.
+  EVENTS_LEASE_MS: int(30_000, 1000, 600_000),
+  // With AMQP_URL, the relay deletes events published more than this many days ago (0: never).
+  // Without a broker nothing is deleted: the outbox is GET /events's store (docs/events.md).
+  EVENTS_RETENTION_DAYS: int(7, 0, 3650),
 
   JWT_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
   JWKS_URL: url(/^https?:$/, 'https://auth.example.com/.well-known/jwks.json'),
   /** OIDC issuer: its discovery document names the JWKS (jwks_uri) and the expected `iss`. */
   OIDC_ISSUER_URL: url(/^https?:$/, 'https://auth.example.com/realms/apg'),
+  /** The web application's public client at the OIDC provider: enables "Sign in with your identity provider". */
+  OIDC_CLIENT_ID: z.string().min(1).max(255).optional(),
+  OIDC_SCOPE: z.string().min(1).max(1000).default('openid profile email'),
   JWT_ISSUER: z.string().min(1).optional(),
   JWT_AUDIENCE: z.string().min(1).optional(),
   // Where OIDC tokens carry our claims: a claim name, or a dot path into nested objects.
@@ -88,6 +108,21 @@ export const envSchema = z.object({
   IDEMPOTENCY_TTL_HOURS: int(24, 1, 24 * 30),
   // Raw-body uploads (docs/api.md "Uploads"): actuals files are streamed and staged, never held whole.
   ACTUALS_MAX_UPLOAD_BYTES: int(512 * 1024 * 1024, 1024, 16 * 1024 * 1024 * 1024),
+  // Where stored documents' bytes live (docs/storage.md): the database (embedded default) or
+  // any S3-compatible object store. Metadata and tenant isolation stay in the database.
+  STORAGE: z.enum(['db', 's3']).default('db'),
+  S3_ENDPOINT: url(/^https?:$/, 'http://127.0.0.1:9000'),
+  S3_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
+      message: 'must be an S3 bucket name (3-63 lowercase letters, digits, . or -)',
+    })
+    .optional(),
+  S3_REGION: z.string().min(1).max(64).default('us-east-1'),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  // Path-style URLs (endpoint/bucket/key): what MinIO and most self-hosted servers need.
+  S3_FORCE_PATH_STYLE: bool(false),
   // XLSX zip-bomb limits, checked before a spreadsheet library reads the file.
   XLSX_MAX_ENTRIES: int(1_000, 10, 1_000_000),
   XLSX_MAX_INFLATED_BYTES: int(256 * 1024 * 1024, 1024 * 1024, 16 * 1024 * 1024 * 1024),
@@ -199,6 +234,19 @@ export function loadConfig(source?: Record<string, string | undefined>): AppConf
   if (env.OIDC_ISSUER_URL && !env.JWT_AUDIENCE) {
     throw new ConfigError(
       'Invalid configuration:\n  JWT_AUDIENCE: required when OIDC_ISSUER_URL is set (OIDC tokens are checked against it)',
+    );
+  }
+  if (env.OIDC_CLIENT_ID && !env.OIDC_ISSUER_URL) {
+    throw new ConfigError(
+      'Invalid configuration:\n  OIDC_CLIENT_ID: requires OIDC_ISSUER_URL (the browser finds the authorization and token endpoints by discovery)',
+    );
+  }
+  if (env.STORAGE === 's3' && !env.S3_BUCKET) {
+    throw new ConfigError('Invalid configuration:\n  S3_BUCKET: required when STORAGE=s3');
+  }
+  if (Boolean(env.S3_ACCESS_KEY_ID) !== Boolean(env.S3_SECRET_ACCESS_KEY)) {
+    throw new ConfigError(
+      'Invalid configuration:\n  S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY: set both or neither (neither: the AWS default credential chain)',
     );
   }
   const dataDir = resolve(env.DATA_DIR);

@@ -5,11 +5,13 @@ import { createTokenVerifier, resolveJwtSecret, type TokenVerifier } from './aut
 import { type Cache, createMemoryCache, createRedisCache } from './cache/cache.ts';
 import { type Database, openDatabase } from './db/client.ts';
 import { migrateDatabase } from './db/migrate.ts';
+import { OutboxRelay, outboxLag } from './events/relay.ts';
 import { countedCache, Metrics } from './metrics/metrics.ts';
 import { createMemoryPubSub, createRedisPubSub, type PubSub } from './pubsub/pubsub.ts';
 import { createBullDispatcher, createInProcessDispatcher } from './queue/dispatchers.ts';
 import { JobQueue, JobRunner } from './queue/queue.ts';
 import { RedisMonitor } from './redis/redis.ts';
+import { createStoredFiles, type StoredFiles } from './storage/index.ts';
 
 export interface Platform {
   config: AppConfig;
@@ -27,6 +29,10 @@ export interface Platform {
   redis: RedisMonitor | undefined;
   /** Prometheus registry and instruments of this process (GET /metrics). */
   metrics: Metrics;
+  /** The outbox relay to RabbitMQ (AMQP_URL set and EVENTS_RELAY on); started by serve and worker. */
+  relay: OutboxRelay | undefined;
+  /** Stored documents (uploaded actuals files, exported workbooks) in STORAGE (db or s3). */
+  files: StoredFiles;
   close(): Promise<void>;
 }
 
@@ -50,11 +56,13 @@ export async function createPlatform(config: AppConfig, options: PlatformOptions
     (await openDatabase({
       databaseUrl: config.DATABASE_URL,
       poolSize: config.DATABASE_POOL_SIZE,
+      connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
       pgliteDir: config.pgliteDir,
     }));
   if (options.migrate !== false && !options.database) await migrateDatabase(database);
   const keyPrefix = options.redisPrefix ?? config.REDIS_KEY_PREFIX;
-  // Nothing here waits for Redis: with Redis down the service starts and degrades.
+  // Start-up waits only for Redis's first answer (ready or refused, at most REDIS_TIMEOUT_MS):
+  // with Redis down the service starts and degrades.
   const redis = config.REDIS_URL
     ? new RedisMonitor(config.REDIS_URL, {
         connectMs: config.REDIS_TIMEOUT_MS,
@@ -80,8 +88,26 @@ export async function createPlatform(config: AppConfig, options: PlatformOptions
     metrics.jobDuration.observe({ type, outcome }, seconds),
   );
   const queue = new JobQueue(runner, dispatcher, database.db, recover);
-  metrics.observe({ pool: database.poolStats, jobs: () => queue.depth() });
+  metrics.observe({
+    pool: database.poolStats,
+    jobs: () => queue.depth(),
+    // Without a broker the outbox only grows (GET /events serves it): no lag to report.
+    ...(config.AMQP_URL ? { outbox: () => outboxLag(database.db) } : {}),
+  });
+  const relay =
+    config.AMQP_URL && config.EVENTS_RELAY
+      ? new OutboxRelay(database.db, {
+          url: config.AMQP_URL,
+          exchange: config.EVENTS_EXCHANGE,
+          pollMs: config.EVENTS_POLL_MS,
+          leaseMs: config.EVENTS_LEASE_MS,
+          retentionDays: config.EVENTS_RETENTION_DAYS,
+        })
+      : undefined;
+  const files = createStoredFiles(database.db, config);
+  await redis?.settled();
   return {
+    files,
     config,
     database,
     cache,
@@ -93,11 +119,14 @@ export async function createPlatform(config: AppConfig, options: PlatformOptions
     pubsub,
     redis,
     metrics,
+    relay,
     async close() {
+      await relay?.stop();
       redis?.shutdown();
       if (!options.pubsub) await pubsub.close();
       await queue.close();
       await cache.close();
+      await files.close();
       if (!options.database) await database.close();
     },
   };

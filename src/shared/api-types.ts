@@ -55,6 +55,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/budgeting-forecasting/auth/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How to sign in (public): password login, or the OIDC provider and client the web app uses */
+        get: operations["getSignInConfig"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/budgeting-forecasting/auth/me": {
         parameters: {
             query?: never;
@@ -79,11 +96,31 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Your tenant's users, by email: who changed what is named by user id elsewhere, and this says who that is (roles only for users:manage) */
+        get: operations["listUsers"];
         put?: never;
         /** Create a user in your tenant (you can grant only roles whose permissions you hold: 403 grant_not_allowed) */
         post: operations["createUser"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/budgeting-forecasting/users/{userId}/department-scope": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A user's department scope (null departments: unrestricted) */
+        get: operations["getUserDepartmentScope"];
+        /** Limit a user to departments: they then see and edit only budgets, lines, periods, actuals, variance, recommendations and collaboration of those departments (enforced by row-level security; a scoped admin grants only within their own scope: 403 grant_not_allowed) */
+        put: operations["updateUserDepartmentScope"];
+        post?: never;
+        /** Remove a user's department scope (unrestricted again; only an unrestricted admin may) */
+        delete: operations["deleteUserDepartmentScope"];
         options?: never;
         head?: never;
         patch?: never;
@@ -121,6 +158,23 @@ export interface paths {
         post?: never;
         /** Delete a budget (soft by default; soft_delete=false needs budgets:hard_delete) */
         delete: operations["deleteBudget"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/budgeting-forecasting/budgets/{id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Restore a soft-deleted budget (409 not_deleted when it is live) */
+        post: operations["createBudgetRestore"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -179,6 +233,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/budgeting-forecasting/budgets/{id}/periods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The budget's lines x periods grid, with totals per period and line type. CSV with ?format=csv or Accept: text/csv */
+        get: operations["getBudgetPeriods"];
+        /** Set many lines' period amounts at once (a pasted block): each line with its version, all or nothing; errors name lines.N.periods.M */
+        put: operations["updateBudgetPeriods"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/budgeting-forecasting/budgets/{id}/lines/{lineId}/periods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set a line's period amounts (one, some or all; send the line's version): the amount becomes their sum, the method manual */
+        put: operations["updateBudgetLinePeriods"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/budgeting-forecasting/budgets/{id}/variance": {
         parameters: {
             query?: never;
@@ -186,7 +275,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Budget vs actual by line, category, department, GL account or period: month and year-to-date (needs budgets:read and actuals:read) */
+        /** Budget vs actual by line, category, department, GL account, month or fiscal quarter / half / year: the period and year-to-date (needs budgets:read and actuals:read). CSV with ?format=csv or Accept: text/csv */
         get: operations["getBudgetVariance"];
         put?: never;
         post?: never;
@@ -238,7 +327,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The budget as XLSX: a summary sheet and a sheet of lines x months, totals as formulas */
+        /** The budget as XLSX: a summary sheet and the Lines sheet (lines x months, totals as formulas), importable back with POST /budgets/{id}/lines/import */
         get: operations["exportBudgetXlsx"];
         put?: never;
         post?: never;
@@ -265,15 +354,15 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/budgeting-forecasting/budgets/{id}/periods": {
+    "/api/budgeting-forecasting/budgets/{id}/workbooks": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** The budget's lines x periods grid, with totals per period and line type */
-        get: operations["getBudgetPeriods"];
+        /** The budget's kept workbooks (exported with keep=true), newest first: kind, name, size, sha256, who and when */
+        get: operations["listBudgetWorkbooks"];
         put?: never;
         post?: never;
         delete?: never;
@@ -282,16 +371,16 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/budgeting-forecasting/budgets/{id}/lines/{lineId}/periods": {
+    "/api/budgeting-forecasting/budgets/{id}/workbooks/{fileId}": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get?: never;
-        /** Set a line's period amounts (one, some or all; send the line's version): the amount becomes their sum, the method manual */
-        put: operations["updateBudgetLinePeriods"];
+        /** A kept workbook, byte for byte as it was exported (ETag and x-content-sha256: its SHA-256); 404 for another budget's file */
+        get: operations["getBudgetWorkbook"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -476,7 +565,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The tenant's settings (fiscal year start month) */
+        /** The tenant's settings (fiscal year start month, negative lines, fiscal year window) */
         get: operations["getSettings"];
         /** Change the tenant's settings (needs users:manage; audited; existing budgets keep their dates) */
         put: operations["updateSettings"];
@@ -663,6 +752,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/budgeting-forecasting/audit/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Verify the tenant's audit hash chain; reports the first broken link */
+        get: operations["getAuditVerify"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/budgeting-forecasting/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Domain events of the tenant, oldest first (filters, cursor pagination) */
+        get: operations["listDomainEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/budgeting-forecasting/jobs/{id}": {
         parameters: {
             query?: never;
@@ -727,6 +850,57 @@ export interface paths {
         post?: never;
         /** Delete a batch and its rows */
         delete: operations["deleteActualsBatch"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/budgeting-forecasting/actuals/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Uploaded actuals files kept for audit and re-import (metadata: size, sha256, batch), newest first */
+        get: operations["listActualsFiles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/budgeting-forecasting/actuals/batches/{id}/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The file a batch was imported from, byte for byte (ETag and x-content-sha256: its SHA-256); 404 for a batch without a kept file */
+        get: operations["getActualsBatchFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/budgeting-forecasting/actuals/batches/{id}/reimport": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import a batch's kept file again, under its batch key and mapping (the batch is replaced): 201 with the report up to 1 MiB, else 202 and a job */
+        post: operations["createActualsBatchReimport"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -822,6 +996,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/budgeting-forecasting/budgets/{id}/lines/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import budget lines from CSV or XLSX with a column mapping (mapping, mapping_name, or header names; derived fields; accounting amounts) — the engine of POST /actuals/imports (docs/imports.md). All or nothing; 422 counts every failed row. */
+        post: operations["createBudgetLinesImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/budgeting-forecasting/budgets/{id}/lines/imports/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Preview a line import: header, first rows, suggested columns with their confidence, how the rows read under the mapping, which saved line mappings fit. Nothing is stored. */
+        post: operations["createBudgetLinesImportsPreview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/budgeting-forecasting/budgets/{id}/lines/import": {
         parameters: {
             query?: never;
@@ -831,7 +1039,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Import lines into an editable budget from CSV (text/csv) or XLSX (first sheet); row 1 names the line fields; all or nothing; errors name row and field */
+        /** Import lines into an editable budget from CSV (text/csv) or XLSX (the sheet named Lines); row 1 names the line fields; an exported workbook updates its lines in place (mode=update: ids kept, versions checked, months as manual phasing); all or nothing; errors name row and field */
         post: operations["importBudgetLines"];
         delete?: never;
         options?: never;
@@ -1352,6 +1560,10 @@ export interface components {
             }[];
             request_id: string;
             current_version?: number;
+            /** @description On a stale version: who changed it last (user id) */
+            updated_by?: string | null;
+            /** @description On a stale version: when (ISO 8601) */
+            updated_at?: string | null;
         };
         BudgetLine: {
             /** Format: uuid */
@@ -1365,6 +1577,7 @@ export interface components {
             subcategory: string | null;
             /** @example 1200.00 */
             amount: string;
+            is_contra: boolean;
             quantity: string | null;
             unit_cost: string | null;
             /** @enum {string} */
@@ -1442,6 +1655,32 @@ export interface components {
             };
             budget_lines?: components["schemas"]["BudgetLine"][];
         };
+        Job: {
+            /** Format: uuid */
+            job_id: string;
+            type: string;
+            /** @enum {string} */
+            status: "queued" | "running" | "completed" | "failed";
+            /** @description percent, 0-100 */
+            progress: number;
+            attempts: number;
+            max_attempts: number;
+            result: unknown;
+            error: string | null;
+            created_at: string;
+            created_by: string;
+            started_at: string | null;
+            finished_at: string | null;
+            /** @description every attempt, oldest first; `interrupted`: its process died (finished_at unknown) */
+            attempt_history: {
+                attempt: number;
+                started_at: string;
+                finished_at: string | null;
+                /** @enum {string} */
+                outcome: "running" | "completed" | "retried" | "failed" | "interrupted";
+                error: string | null;
+            }[];
+        };
         ForecastingModel: {
             /** Format: uuid */
             model_id: string;
@@ -1492,23 +1731,6 @@ export interface components {
             created_at: string;
             created_by: string;
             updated_at: string | null;
-        };
-        Job: {
-            /** Format: uuid */
-            job_id: string;
-            type: string;
-            /** @enum {string} */
-            status: "queued" | "running" | "completed" | "failed";
-            /** @description percent, 0-100 */
-            progress: number;
-            attempts: number;
-            max_attempts: number;
-            result: unknown;
-            error: string | null;
-            created_at: string;
-            created_by: string;
-            started_at: string | null;
-            finished_at: string | null;
         };
         Scenario: {
             /** Format: uuid */
@@ -1741,6 +1963,89 @@ export interface operations {
             };
         };
     };
+    getSignInConfig: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        password_login: boolean;
+                        /** @description Set when OIDC_ISSUER_URL and OIDC_CLIENT_ID are: authorization code + PKCE */
+                        oidc: {
+                            /** @description OIDC_ISSUER_URL (discovery at /.well-known/openid-configuration) */
+                            issuer: string;
+                            client_id: string;
+                            scope: string;
+                        } | null;
+                    };
+                };
+            };
+            /** @description Validation failed: each entry of `errors` names the field (`path`) and the rule (`code`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, malformed or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token lacks a permission this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also another tenant's id) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: a stale version (`current_version` holds the one to send) or a duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business rule refused the request (`code` names the rule) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getCurrentUser: {
         parameters: {
             query?: never;
@@ -1764,6 +2069,90 @@ export interface operations {
                         email: string | null;
                         roles: string[];
                         permissions: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: each entry of `errors` names the field (`path`) and the rule (`code`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, malformed or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token lacks a permission this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also another tenant's id) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: a stale version (`current_version` holds the one to send) or a duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business rule refused the request (`code` names the rule) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listUsers: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            user_id: string;
+                            email: string;
+                            display_name: string | null;
+                            is_active: boolean;
+                            roles?: string[];
+                        }[];
                     };
                 };
             };
@@ -1933,6 +2322,280 @@ export interface operations {
             };
         };
     };
+    getUserDepartmentScope: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id: the token's `sub` */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        user_id: string;
+                        /** @description The departments the user may see and edit; null: every department (unrestricted) */
+                        departments: string[] | null;
+                        updated_at: string | null;
+                        updated_by: string | null;
+                    };
+                };
+            };
+            /** @description Validation failed: each entry of `errors` names the field (`path`) and the rule (`code`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, malformed or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token lacks a permission this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also another tenant's id) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: a stale version (`current_version` holds the one to send) or a duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business rule refused the request (`code` names the rule) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateUserDepartmentScope: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id: the token's `sub` */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Department codes (as lines carry them in department_id); [] allows none */
+                    departments: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        user_id: string;
+                        /** @description The departments the user may see and edit; null: every department (unrestricted) */
+                        departments: string[] | null;
+                        updated_at: string | null;
+                        updated_by: string | null;
+                    };
+                };
+            };
+            /** @description Validation failed: each entry of `errors` names the field (`path`) and the rule (`code`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, malformed or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token lacks a permission this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also another tenant's id) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: a stale version (`current_version` holds the one to send) or a duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body larger than the limit (BODY_LIMIT_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business rule refused the request (`code` names the rule) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteUserDepartmentScope: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id: the token's `sub` */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        user_id: string;
+                        /** @description The departments the user may see and edit; null: every department (unrestricted) */
+                        departments: string[] | null;
+                        updated_at: string | null;
+                        updated_by: string | null;
+                    };
+                };
+            };
+            /** @description Validation failed: each entry of `errors` names the field (`path`) and the rule (`code`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, malformed or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token lacks a permission this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also another tenant's id) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: a stale version (`current_version` holds the one to send) or a duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business rule refused the request (`code` names the rule) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     listBudgets: {
         parameters: {
             query?: {
@@ -1941,6 +2604,8 @@ export interface operations {
                 budget_type?: "annual" | "quarterly" | "monthly" | "project" | "rolling";
                 department_id?: string;
                 text?: string;
+                /** @description true: only soft-deleted budgets (to restore them); false (default): live budgets */
+                deleted?: boolean;
                 limit?: number;
                 cursor?: string;
             };
@@ -2069,10 +2734,12 @@ export interface operations {
                         category: string;
                         subcategory?: string | null;
                         /**
-                         * @description amount: decimal string, 2 decimal places, 0 to 999999999999.99
+                         * @description decimal string, 2 decimal places; at least 0 unless the line is a contra line (is_contra) and the tenant allows negative lines (PUT /settings allow_negative_lines)
                          * @example 1234.50
                          */
                         amount?: string | number;
+                        /** @description a contra line (vacancy discount, credit, recovery) reduces its line type's total: its amount must be <= 0. Default false */
+                        is_contra?: boolean;
                         quantity?: string | number | null;
                         unit_cost?: (string | number) | null;
                         /** @enum {string} */
@@ -2471,6 +3138,85 @@ export interface operations {
             };
         };
     };
+    createBudgetRestore: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request replays the first response (`idempotent-replayed: true`); with another request it is 422 `idempotency_key_reused`; while the first still runs, 409 `idempotency_key_in_use`. Kept IDEMPOTENCY_TTL_HOURS (24) per tenant. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Budget"];
+                };
+            };
+            /** @description Validation failed: each entry of `errors` names the field (`path`) and the rule (`code`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, malformed or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token lacks a permission this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also another tenant's id) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: a stale version (`current_version` holds the one to send) or a duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business rule refused the request (`code` names the rule) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     listBudgetLines: {
         parameters: {
             query?: {
@@ -2574,10 +3320,12 @@ export interface operations {
                     category: string;
                     subcategory?: string | null;
                     /**
-                     * @description amount: decimal string, 2 decimal places, 0 to 999999999999.99
+                     * @description decimal string, 2 decimal places; at least 0 unless the line is a contra line (is_contra) and the tenant allows negative lines (PUT /settings allow_negative_lines)
                      * @example 1234.50
                      */
                     amount?: string | number;
+                    /** @description a contra line (vacancy discount, credit, recovery) reduces its line type's total: its amount must be <= 0. Default false */
+                    is_contra?: boolean;
                     quantity?: string | number | null;
                     unit_cost?: (string | number) | null;
                     /** @enum {string} */
@@ -2712,10 +3460,12 @@ export interface operations {
                         category: string;
                         subcategory?: string | null;
                         /**
-                         * @description amount: decimal string, 2 decimal places, 0 to 999999999999.99
+                         * @description decimal string, 2 decimal places; at least 0 unless the line is a contra line (is_contra) and the tenant allows negative lines (PUT /settings allow_negative_lines)
                          * @example 1234.50
                          */
                         amount?: string | number;
+                        /** @description a contra line (vacancy discount, credit, recovery) reduces its line type's total: its amount must be <= 0. Default false */
+                        is_contra?: boolean;
                         quantity?: string | number | null;
                         unit_cost?: (string | number) | null;
                         /** @enum {string} */
@@ -2847,10 +3597,12 @@ export interface operations {
                     category?: string;
                     subcategory?: string | null;
                     /**
-                     * @description amount: decimal string, 2 decimal places, 0 to 999999999999.99
+                     * @description decimal string, 2 decimal places; at least 0 unless the line is a contra line (is_contra) and the tenant allows negative lines (PUT /settings allow_negative_lines)
                      * @example 1234.50
                      */
                     amount?: string | number;
+                    /** @description a contra line (vacancy discount, credit, recovery) reduces its line type's total: its amount must be <= 0. Default false */
+                    is_contra?: boolean;
                     quantity?: string | number | null;
                     unit_cost?: (string | number) | null;
                     /** @enum {string} */
@@ -3043,18 +3795,13 @@ export interface operations {
             };
         };
     };
-    getBudgetVariance: {
+    getBudgetPeriods: {
         parameters: {
             query?: {
-                by?: "line" | "category" | "department" | "gl_account" | "period";
-                /** @description Month of the report; default: the latest month of the budget with actuals */
-                as_of?: string;
-                /** @description Flag when |variance| is above this (default: the tenant setting, else 0.00) */
-                threshold_amount?: string | number;
-                /** @description Flag when |variance %| is above this (default: the tenant setting, else 10.00) */
-                threshold_percent?: string | number;
-                line_type?: "revenue" | "expense" | "asset" | "liability";
-                flagged_only?: boolean;
+                /** @description month (default), or fiscal quarter / half / year counted from the tenant's fiscal_year_start_month (PUT /settings) */
+                by?: "month" | "quarter" | "half" | "year";
+                /** @description csv: the grid as CSV (as Accept: text/csv) */
+                format?: "json" | "csv";
             };
             header?: never;
             path: {
@@ -3067,6 +3814,414 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description attachment; filename="…" */
+                    "content-disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        budget_id: string;
+                        /** @enum {string} */
+                        by: "month" | "quarter" | "half" | "year";
+                        period_start: string;
+                        period_end: string;
+                        periods: {
+                            period_index: number;
+                            /** @description first month of the period (or bucket) the budget covers */
+                            period_start: string;
+                            /** @description YYYY-MM, FY2027-Q1, FY2027-H1 or FY2027 */
+                            label: string;
+                            /** @example 1000.00 */
+                            revenue: string;
+                            /** @example 1000.00 */
+                            expense: string;
+                            /** @example 1000.00 */
+                            asset: string;
+                            /** @example 1000.00 */
+                            liability: string;
+                            /**
+                             * @description net: revenue - expense (assets and liabilities are not in it)
+                             * @example 1000.00
+                             */
+                            total: string;
+                        }[];
+                        lines: {
+                            /** Format: uuid */
+                            line_id: string;
+                            line_name: string;
+                            /** @enum {string} */
+                            line_type: "revenue" | "expense" | "asset" | "liability";
+                            category: string;
+                            /** @enum {string} */
+                            spread_method: "even" | "seasonal" | "last_year" | "manual";
+                            /** @example 1000.00 */
+                            amount: string;
+                            /** @description The line's version (send it with an edit) */
+                            version: number;
+                            gl_account_id: string | null;
+                            department_id: string | null;
+                            cost_center_id: string | null;
+                            quantity: string | null;
+                            unit_cost: string | null;
+                            /** @description Who changed the line last (or created it) */
+                            updated_by: string;
+                            /** @description When the line was changed last (or created) */
+                            updated_at: string;
+                            /** @description Amounts in period order */
+                            periods: string[];
+                        }[];
+                        /**
+                         * @description net of the whole budget: revenue - expense
+                         * @example 1000.00
+                         */
+                        total: string;
+                    };
+                    "text/csv": string;
+                };
+            };
+            /** @description Validation failed: each entry of `errors` names the field (`path`) and the rule (`code`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, malformed or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token lacks a permission this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also another tenant's id) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: a stale version (`current_version` holds the one to send) or a duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business rule refused the request (`code` names the rule) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateBudgetPeriods: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Lines and the periods to set on each, each with the line's version; all or nothing (one transaction) */
+                    lines: {
+                        /** Format: uuid */
+                        line_id: string;
+                        version: number;
+                        /** @description The periods to set (one, some or all); the others keep their amounts */
+                        periods: {
+                            period_index: number;
+                            /**
+                             * @description the period's amount: >= 0, or <= 0 on a contra line (is_contra) of a tenant allowing negative lines
+                             * @example 1234.50
+                             */
+                            amount: string | number;
+                        }[];
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        budget_id: string;
+                        /** @description How many lines were updated */
+                        updated: number;
+                        lines: {
+                            /** Format: uuid */
+                            line_id: string;
+                            /** @example 1000.00 */
+                            amount: string;
+                            /** @enum {string} */
+                            spread_method: "even" | "seasonal" | "last_year" | "manual";
+                            version: number;
+                            updated_at: string;
+                            /** @description All amounts of the line in period order */
+                            periods: string[];
+                        }[];
+                    };
+                };
+            };
+            /** @description Validation failed: each entry of `errors` names the field (`path`) and the rule (`code`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, malformed or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token lacks a permission this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also another tenant's id) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: a stale version (`current_version` holds the one to send) or a duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body larger than the limit (BODY_LIMIT_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business rule refused the request (`code` names the rule) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateBudgetLinePeriods: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                lineId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    version: number;
+                    /** @description The periods to set (one, some or all); the others keep their amounts */
+                    periods: {
+                        period_index: number;
+                        /**
+                         * @description the period's amount: >= 0, or <= 0 on a contra line (is_contra) of a tenant allowing negative lines
+                         * @example 1234.50
+                         */
+                        amount: string | number;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        line_id: string;
+                        /** Format: uuid */
+                        budget_id: string;
+                        /** @example 1000.00 */
+                        amount: string;
+                        /** @enum {string} */
+                        spread_method: "even" | "seasonal" | "last_year" | "manual";
+                        version: number;
+                        periods: {
+                            period_index: number;
+                            period_start: string;
+                            /** @example 1000.00 */
+                            amount: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Validation failed: each entry of `errors` names the field (`path`) and the rule (`code`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, malformed or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token lacks a permission this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also another tenant's id) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: a stale version (`current_version` holds the one to send) or a duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body larger than the limit (BODY_LIMIT_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business rule refused the request (`code` names the rule) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getBudgetVariance: {
+        parameters: {
+            query?: {
+                /** @description line, category, department, gl_account, period (month), or fiscal quarter / half / year from the tenant's fiscal_year_start_month: each bucket's figures are in `month`, the running total in `ytd` */
+                by?: "line" | "category" | "department" | "gl_account" | "period" | "quarter" | "half" | "year";
+                /** @description Month of the report; default: the latest month of the budget with actuals */
+                as_of?: string;
+                /** @description Flag when |variance| is above this (default: the tenant setting, else 0.00) */
+                threshold_amount?: string | number;
+                /** @description Flag when |variance %| is above this (default: the tenant setting, else 10.00) */
+                threshold_percent?: string | number;
+                line_type?: "revenue" | "expense" | "asset" | "liability";
+                flagged_only?: boolean;
+                /** @description csv: the rows and totals as CSV (as Accept: text/csv) */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description attachment; filename="…" */
+                    "content-disposition"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3075,7 +4230,7 @@ export interface operations {
                         budget_id: string;
                         base_currency: string;
                         /** @enum {string} */
-                        by: "line" | "category" | "department" | "gl_account" | "period";
+                        by: "line" | "category" | "department" | "gl_account" | "period" | "quarter" | "half" | "year";
                         as_of: string;
                         period_from: string;
                         thresholds: {
@@ -3187,6 +4342,23 @@ export interface operations {
                                 actual_rows: number;
                             }[];
                         };
+                        /** @description how the actuals were matched: one entry per level, most specific first (zeros when none); with `unmatched` they add up to every actual in scope */
+                        matched_by_level: {
+                            /** @enum {string} */
+                            level: "gl_account_department_cost_center" | "gl_account_department" | "gl_account" | "category_department";
+                            /**
+                             * @description actuals of the as_of month matched at this level (base currency)
+                             * @example 1250.00
+                             */
+                            month_actual: string;
+                            /**
+                             * @description year-to-date actuals matched at this level (base currency)
+                             * @example 1250.00
+                             */
+                            ytd_actual: string;
+                            /** @description year-to-date actual rows matched at this level */
+                            actual_rows: number;
+                        }[];
                         fx_rates: {
                             from_currency: string;
                             to_currency: string;
@@ -3199,6 +4371,7 @@ export interface operations {
                             rate_inverted: boolean;
                         }[];
                     };
+                    "text/csv": string;
                 };
             };
             /** @description Validation failed: each entry of `errors` names the field (`path`) and the rule (`code`) */
@@ -3564,7 +4737,10 @@ export interface operations {
     };
     exportBudgetXlsx: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Also keep this workbook in the file store, under the budget (needs budgets:write): listed by GET /budgets/{id}/workbooks; its id in the x-stored-file-id header */
+                keep?: boolean;
+            };
             header?: never;
             path: {
                 id: string;
@@ -3652,6 +4828,8 @@ export interface operations {
                 threshold_percent?: string | number;
                 line_type?: "revenue" | "expense" | "asset" | "liability";
                 flagged_only?: boolean;
+                /** @description Also keep this workbook in the file store, under the budget (needs budgets:write): listed by GET /budgets/{id}/workbooks; its id in the x-stored-file-id header */
+                keep?: boolean;
             };
             header?: never;
             path: {
@@ -3728,9 +4906,12 @@ export interface operations {
             };
         };
     };
-    getBudgetPeriods: {
+    listBudgetWorkbooks: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -3746,40 +4927,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        /** Format: uuid */
-                        budget_id: string;
-                        period_start: string;
-                        period_end: string;
-                        periods: {
-                            period_index: number;
-                            period_start: string;
-                            /** @example 1000.00 */
-                            revenue: string;
-                            /** @example 1000.00 */
-                            expense: string;
-                            /** @example 1000.00 */
-                            asset: string;
-                            /** @example 1000.00 */
-                            liability: string;
-                            /** @example 1000.00 */
-                            total: string;
-                        }[];
-                        lines: {
+                        items: {
                             /** Format: uuid */
-                            line_id: string;
-                            line_name: string;
+                            file_id: string;
+                            kind: string;
+                            name: string;
+                            content_type: string;
+                            size: number;
+                            /** @description hex SHA-256 of the bytes */
+                            sha256: string;
                             /** @enum {string} */
-                            line_type: "revenue" | "expense" | "asset" | "liability";
-                            category: string;
-                            /** @enum {string} */
-                            spread_method: "even" | "seasonal" | "last_year" | "manual";
-                            /** @example 1000.00 */
-                            amount: string;
-                            /** @description Amounts in period order */
-                            periods: string[];
+                            storage: "db" | "s3";
+                            ref_type: string | null;
+                            /** @description what the file belongs to (a batch, a budget) */
+                            ref_id: string | null;
+                            created_at: string;
+                            created_by: string;
                         }[];
-                        /** @example 1000.00 */
-                        total: string;
+                        next_cursor: string | null;
                     };
                 };
             };
@@ -3839,56 +5004,27 @@ export interface operations {
             };
         };
     };
-    updateBudgetLinePeriods: {
+    getBudgetWorkbook: {
         parameters: {
             query?: never;
             header?: never;
             path: {
                 id: string;
-                lineId: string;
+                fileId: string;
             };
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": {
-                    version: number;
-                    /** @description The periods to set (one, some or all); the others keep their amounts */
-                    periods: {
-                        period_index: number;
-                        /**
-                         * @description amount: decimal string, 2 decimal places, 0 to 999999999999.99
-                         * @example 1234.50
-                         */
-                        amount: string | number;
-                    }[];
-                };
-            };
-        };
+        requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description The workbook (XLSX) */
             200: {
                 headers: {
+                    /** @description attachment; filename="…" */
+                    "content-disposition"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        line_id: string;
-                        /** Format: uuid */
-                        budget_id: string;
-                        /** @example 1000.00 */
-                        amount: string;
-                        /** @enum {string} */
-                        spread_method: "even" | "seasonal" | "last_year" | "manual";
-                        version: number;
-                        periods: {
-                            period_index: number;
-                            period_start: string;
-                            /** @example 1000.00 */
-                            amount: string;
-                        }[];
-                    };
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             /** @description Validation failed: each entry of `errors` names the field (`path`) and the rule (`code`) */
@@ -3929,24 +5065,6 @@ export interface operations {
             };
             /** @description Conflict: a stale version (`current_version` holds the one to send) or a duplicate */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body larger than the limit (BODY_LIMIT_BYTES) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Unsupported content type */
-            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4926,6 +6044,7 @@ export interface operations {
                             subcategory: string | null;
                             /** @example 1200.00 */
                             amount: string;
+                            is_contra: boolean;
                             quantity: string | null;
                             unit_cost: string | null;
                             /** @enum {string} */
@@ -5031,6 +6150,14 @@ export interface operations {
                     "application/json": {
                         /** @description Month (1-12) in which the fiscal year starts. A fiscal year is named by the calendar year it ends in: with 4, fiscal year 2027 is April 2026 - March 2027. */
                         fiscal_year_start_month: number;
+                        /** @description Whether budget lines marked is_contra may have negative amounts (vacancy discounts, credits, recoveries). Default false (the guide: amount >= 0) */
+                        allow_negative_lines: boolean;
+                        /** @description How many years before the current calendar year a budget's fiscal_year may be (default 5) */
+                        fiscal_years_past: number;
+                        /** @description How many years after the current calendar year a budget's fiscal_year may be (default 10) */
+                        fiscal_years_future: number;
+                        /** @description The locale the web interface shows numbers and dates in (a BCP 47 tag, e.g. de-DE: 1.234.567,00), for everyone in the tenant; null (default): each browser's own */
+                        locale: string | null;
                     };
                 };
             };
@@ -5100,7 +6227,11 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    fiscal_year_start_month: number;
+                    fiscal_year_start_month?: number;
+                    allow_negative_lines?: boolean;
+                    fiscal_years_past?: number;
+                    fiscal_years_future?: number;
+                    locale?: string | null;
                 };
             };
         };
@@ -5114,6 +6245,14 @@ export interface operations {
                     "application/json": {
                         /** @description Month (1-12) in which the fiscal year starts. A fiscal year is named by the calendar year it ends in: with 4, fiscal year 2027 is April 2026 - March 2027. */
                         fiscal_year_start_month: number;
+                        /** @description Whether budget lines marked is_contra may have negative amounts (vacancy discounts, credits, recoveries). Default false (the guide: amount >= 0) */
+                        allow_negative_lines: boolean;
+                        /** @description How many years before the current calendar year a budget's fiscal_year may be (default 5) */
+                        fiscal_years_past: number;
+                        /** @description How many years after the current calendar year a budget's fiscal_year may be (default 10) */
+                        fiscal_years_future: number;
+                        /** @description The locale the web interface shows numbers and dates in (a BCP 47 tag, e.g. de-DE: 1.234.567,00), for everyone in the tenant; null (default): each browser's own */
+                        locale: string | null;
                     };
                 };
             };
@@ -5314,10 +6453,12 @@ export interface operations {
                         category: string;
                         subcategory?: string | null;
                         /**
-                         * @description amount: decimal string, 2 decimal places, 0 to 999999999999.99
+                         * @description decimal string, 2 decimal places; at least 0 unless the line is a contra line (is_contra) and the tenant allows negative lines (PUT /settings allow_negative_lines)
                          * @example 1234.50
                          */
                         amount?: string | number;
+                        /** @description a contra line (vacancy discount, credit, recovery) reduces its line type's total: its amount must be <= 0. Default false */
+                        is_contra?: boolean;
                         quantity?: string | number | null;
                         unit_cost?: (string | number) | null;
                         /** @enum {string} */
@@ -5544,10 +6685,12 @@ export interface operations {
                         category: string;
                         subcategory?: string | null;
                         /**
-                         * @description amount: decimal string, 2 decimal places, 0 to 999999999999.99
+                         * @description decimal string, 2 decimal places; at least 0 unless the line is a contra line (is_contra) and the tenant allows negative lines (PUT /settings allow_negative_lines)
                          * @example 1234.50
                          */
                         amount?: string | number;
+                        /** @description a contra line (vacancy discount, credit, recovery) reduces its line type's total: its amount must be <= 0. Default false */
+                        is_contra?: boolean;
                         quantity?: string | number | null;
                         unit_cost?: (string | number) | null;
                         /** @enum {string} */
@@ -6949,6 +8092,211 @@ export interface operations {
             };
         };
     };
+    getAuditVerify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        tenant_id: string;
+                        ok: boolean;
+                        rows_checked: number;
+                        head: {
+                            seq: number;
+                            hash: string;
+                        } | null;
+                        first_broken: {
+                            audit_id: string | null;
+                            seq: number | null;
+                            /** @enum {string} */
+                            problem: "row_hash_mismatch" | "prev_hash_mismatch" | "seq_mismatch" | "head_mismatch";
+                            expected: string;
+                            stored: string;
+                        } | null;
+                    };
+                };
+            };
+            /** @description Validation failed: each entry of `errors` names the field (`path`) and the rule (`code`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, malformed or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token lacks a permission this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also another tenant's id) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: a stale version (`current_version` holds the one to send) or a duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business rule refused the request (`code` names the rule) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listDomainEvents: {
+        parameters: {
+            query?: {
+                type?: "budget.created" | "budget.updated" | "budget.deleted" | "budget.submitted" | "budget.approved" | "budget.rejected" | "budget.reopened" | "budget.activated" | "budget.locked" | "budget.unlocked" | "budget.archived" | "lines.changed" | "actuals.imported" | "variance.computed" | "forecast.trained" | "recommendation.accepted" | "recommendation.applied" | "scenario.promoted";
+                subject_id?: string;
+                /** @description events that occurred at or after this time */
+                since?: string;
+                /** @description events after this event id (to follow the feed from the last one seen) */
+                after_id?: string;
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /**
+                             * Format: uuid
+                             * @description stable event id (UUIDv7): consumers de-duplicate by it
+                             */
+                            id: string;
+                            /** @description the event type, also the AMQP routing key */
+                            type: string;
+                            /** @description schema version of the event type's data */
+                            version: number;
+                            /** Format: uuid */
+                            tenant_id: string;
+                            /** Format: date-time */
+                            occurred_at: string;
+                            actor: {
+                                /** @description who made the change (token subject) */
+                                user_id: string;
+                            };
+                            subject: {
+                                type: string;
+                                /** Format: uuid */
+                                id: string;
+                            };
+                            data: {
+                                [key: string]: unknown;
+                            };
+                            /** @description when RabbitMQ confirmed it; null if not (yet) published */
+                            published_at: string | null;
+                        }[];
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            /** @description Validation failed: each entry of `errors` names the field (`path`) and the rule (`code`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, malformed or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token lacks a permission this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also another tenant's id) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: a stale version (`current_version` holds the one to send) or a duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business rule refused the request (`code` names the rule) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getJob: {
         parameters: {
             query?: never;
@@ -7359,6 +8707,298 @@ export interface operations {
             };
         };
     };
+    listActualsFiles: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            file_id: string;
+                            kind: string;
+                            name: string;
+                            content_type: string;
+                            size: number;
+                            /** @description hex SHA-256 of the bytes */
+                            sha256: string;
+                            /** @enum {string} */
+                            storage: "db" | "s3";
+                            ref_type: string | null;
+                            /** @description what the file belongs to (a batch, a budget) */
+                            ref_id: string | null;
+                            created_at: string;
+                            created_by: string;
+                        }[];
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            /** @description Validation failed: each entry of `errors` names the field (`path`) and the rule (`code`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, malformed or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token lacks a permission this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also another tenant's id) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: a stale version (`current_version` holds the one to send) or a duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business rule refused the request (`code` names the rule) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getActualsBatchFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file as uploaded (CSV or XLSX) */
+            200: {
+                headers: {
+                    /** @description attachment; filename="…" */
+                    "content-disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Validation failed: each entry of `errors` names the field (`path`) and the rule (`code`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, malformed or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token lacks a permission this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also another tenant's id) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: a stale version (`current_version` holds the one to send) or a duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business rule refused the request (`code` names the rule) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createActualsBatchReimport: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request replays the first response (`idempotent-replayed: true`); with another request it is 422 `idempotency_key_reused`; while the first still runs, 409 `idempotency_key_in_use`. Kept IDEMPOTENCY_TTL_HOURS (24) per tenant. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        batch_id: string;
+                        batch_key: string;
+                        file_name: string | null;
+                        format: string;
+                        row_count: number;
+                        created_at: string;
+                        created_by: string;
+                        mapping: unknown;
+                        /** @description how each column was read: source column, formats and separators, counts, totals per currency */
+                        report: {
+                            [key: string]: unknown;
+                        } | null;
+                    };
+                };
+            };
+            /** @description Accepted: the work runs as a background job (follow it at GET /jobs/{id}) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        job_id: string;
+                        status: string;
+                        upload_bytes: number;
+                        job_url: string;
+                    };
+                };
+            };
+            /** @description Validation failed: each entry of `errors` names the field (`path`) and the rule (`code`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, malformed or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token lacks a permission this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also another tenant's id) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: a stale version (`current_version` holds the one to send) or a duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business rule refused the request (`code` names the rule) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Service unavailable: a dependency does not answer (Redis, for queueing a job); nothing was committed; retry after `retry-after` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     listActuals: {
         parameters: {
             query?: {
@@ -7563,24 +9203,38 @@ export interface operations {
                 "application/json": {
                     name: string;
                     mapping: {
-                        /** @description source column of each field; omitted: matched by header name */
+                        /**
+                         * @description what the mapping imports: actuals (POST /actuals/imports) or budget lines (POST /budgets/:id/lines/imports)
+                         * @default actuals
+                         * @enum {string}
+                         */
+                        target?: "actuals" | "lines";
+                        /** @description source column of each field; omitted: matched by header name (with a confidence) */
                         columns?: {
-                            /** @description header name (case-insensitive) or 1-based column number */
-                            period: string | number;
-                            /** @description header name (case-insensitive) or 1-based column number */
-                            amount: string | number;
-                            /** @description header name (case-insensitive) or 1-based column number */
-                            gl_account?: string | number;
-                            /** @description header name (case-insensitive) or 1-based column number */
-                            department?: string | number;
-                            /** @description header name (case-insensitive) or 1-based column number */
-                            cost_centre?: string | number;
-                            /** @description header name (case-insensitive) or 1-based column number */
-                            category?: string | number;
-                            /** @description header name (case-insensitive) or 1-based column number */
-                            currency?: string | number;
-                            /** @description header name (case-insensitive) or 1-based column number */
-                            description?: string | number;
+                            [key: string]: string | number;
+                        };
+                        /** @description fields computed from other columns or constants (docs/imports.md) */
+                        derived?: {
+                            [key: string]: {
+                                constant: string;
+                            } | {
+                                /** @description header name (case-insensitive) or 1-based column number */
+                                column: string | number;
+                                /**
+                                 * @description 0-based first character
+                                 * @default 0
+                                 */
+                                start?: number;
+                                /** @description characters kept; to the end when omitted */
+                                length?: number;
+                            } | {
+                                /** @description header name (case-insensitive) or 1-based column number */
+                                column: string | number;
+                                /** @description JavaScript regular expression (u flag) */
+                                pattern: string;
+                                /** @description capture group kept (default 1 when the pattern has one, else the whole match) */
+                                group?: number;
+                            };
                         };
                         /**
                          * @default .
@@ -7591,7 +9245,7 @@ export interface operations {
                          * @default auto
                          * @enum {string}
                          */
-                        period_format?: "auto" | "YYYY-MM" | "YYYY-MM-DD" | "MM/YYYY" | "MMM-YYYY" | "YYYY-MMM" | "YYYYMmm" | "YYYYMM" | "DD/MM/YYYY" | "MM/DD/YYYY";
+                        period_format?: "auto" | "YYYY-MM" | "YYYY-MM-DD" | "MM/YYYY" | "MMM-YYYY" | "YYYY-MMM" | "YYYYMmm" | "YYYYMM" | "DD/MM/YYYY" | "MM/DD/YYYY" | "YYYY";
                         default_currency?: string;
                         /**
                          * @description CSV only; detected when omitted
@@ -7600,6 +9254,11 @@ export interface operations {
                         delimiter?: "," | ";" | "\t" | "|";
                         /** @description XLSX only: worksheet name or 1-based position; the first by default */
                         sheet?: string | number;
+                        /**
+                         * @description lines only: a negative amount makes the line a contra line (is_contra) unless an is_contra column says otherwise
+                         * @default true
+                         */
+                        negative_is_contra?: boolean;
                     };
                 };
             };
@@ -7794,24 +9453,38 @@ export interface operations {
                 "application/json": {
                     name: string;
                     mapping: {
-                        /** @description source column of each field; omitted: matched by header name */
+                        /**
+                         * @description what the mapping imports: actuals (POST /actuals/imports) or budget lines (POST /budgets/:id/lines/imports)
+                         * @default actuals
+                         * @enum {string}
+                         */
+                        target?: "actuals" | "lines";
+                        /** @description source column of each field; omitted: matched by header name (with a confidence) */
                         columns?: {
-                            /** @description header name (case-insensitive) or 1-based column number */
-                            period: string | number;
-                            /** @description header name (case-insensitive) or 1-based column number */
-                            amount: string | number;
-                            /** @description header name (case-insensitive) or 1-based column number */
-                            gl_account?: string | number;
-                            /** @description header name (case-insensitive) or 1-based column number */
-                            department?: string | number;
-                            /** @description header name (case-insensitive) or 1-based column number */
-                            cost_centre?: string | number;
-                            /** @description header name (case-insensitive) or 1-based column number */
-                            category?: string | number;
-                            /** @description header name (case-insensitive) or 1-based column number */
-                            currency?: string | number;
-                            /** @description header name (case-insensitive) or 1-based column number */
-                            description?: string | number;
+                            [key: string]: string | number;
+                        };
+                        /** @description fields computed from other columns or constants (docs/imports.md) */
+                        derived?: {
+                            [key: string]: {
+                                constant: string;
+                            } | {
+                                /** @description header name (case-insensitive) or 1-based column number */
+                                column: string | number;
+                                /**
+                                 * @description 0-based first character
+                                 * @default 0
+                                 */
+                                start?: number;
+                                /** @description characters kept; to the end when omitted */
+                                length?: number;
+                            } | {
+                                /** @description header name (case-insensitive) or 1-based column number */
+                                column: string | number;
+                                /** @description JavaScript regular expression (u flag) */
+                                pattern: string;
+                                /** @description capture group kept (default 1 when the pattern has one, else the whole match) */
+                                group?: number;
+                            };
                         };
                         /**
                          * @default .
@@ -7822,7 +9495,7 @@ export interface operations {
                          * @default auto
                          * @enum {string}
                          */
-                        period_format?: "auto" | "YYYY-MM" | "YYYY-MM-DD" | "MM/YYYY" | "MMM-YYYY" | "YYYY-MMM" | "YYYYMmm" | "YYYYMM" | "DD/MM/YYYY" | "MM/DD/YYYY";
+                        period_format?: "auto" | "YYYY-MM" | "YYYY-MM-DD" | "MM/YYYY" | "MMM-YYYY" | "YYYY-MMM" | "YYYYMmm" | "YYYYMM" | "DD/MM/YYYY" | "MM/DD/YYYY" | "YYYY";
                         default_currency?: string;
                         /**
                          * @description CSV only; detected when omitted
@@ -7831,6 +9504,11 @@ export interface operations {
                         delimiter?: "," | ";" | "\t" | "|";
                         /** @description XLSX only: worksheet name or 1-based position; the first by default */
                         sheet?: string | number;
+                        /**
+                         * @description lines only: a negative amount makes the line a contra line (is_contra) unless an is_contra column says otherwise
+                         * @default true
+                         */
+                        negative_is_contra?: boolean;
                     };
                 };
             };
@@ -8364,12 +10042,17 @@ export interface operations {
             };
         };
     };
-    importBudgetLines: {
+    createBudgetLinesImport: {
         parameters: {
             query?: {
+                /** @description replace: the file replaces every line */
                 mode?: "append" | "replace";
-                /** @description Needed only for application/octet-stream bodies */
+                /** @description needed only for application/octet-stream bodies */
                 format?: "csv" | "xlsx";
+                /** @description a saved mapping */
+                mapping_name?: string;
+                /** @description a mapping as JSON (see POST /actuals/mappings) */
+                mapping?: string;
             };
             header?: never;
             path: {
@@ -8394,9 +10077,314 @@ export interface operations {
                     "application/json": {
                         /** @description line rows read from the file */
                         rows: number;
+                        blank_skipped: number;
                         added: number;
                         removed: number;
                         line_ids: string[];
+                        mapping_name: string | null;
+                        /** @description where each line field was read from */
+                        columns: {
+                            [key: string]: {
+                                source: string | null;
+                                column: number | null;
+                                /** @enum {string} */
+                                matched_by: "mapping" | "header_name" | "derived";
+                                rule?: unknown;
+                            } | null;
+                        };
+                    };
+                };
+            };
+            /** @description Validation failed: each entry of `errors` names the field (`path`) and the rule (`code`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, malformed or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token lacks a permission this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also another tenant's id) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: a stale version (`current_version` holds the one to send) or a duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body larger than the limit (BODY_LIMIT_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business rule refused the request (`code` names the rule) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createBudgetLinesImportsPreview: {
+        parameters: {
+            query?: {
+                /** @description needed only for application/octet-stream bodies */
+                format?: "csv" | "xlsx";
+                /** @description a saved mapping */
+                mapping_name?: string;
+                /** @description a mapping as JSON (see POST /actuals/mappings) */
+                mapping?: string;
+                /** @description data rows to show (1–50) */
+                rows?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/csv": string;
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        header: string[];
+                        rows: {
+                            row_number: number;
+                            cells: string[];
+                        }[];
+                        suggestions: {
+                            field: string;
+                            source: string;
+                            column: number;
+                            /** @description 0-1: 1 exact header name, lower for abbreviations and loose words */
+                            confidence: number;
+                            /**
+                             * @description high (>= 0.85) is used by an import without columns; medium and low are refused there (422)
+                             * @enum {string}
+                             */
+                            level: "high" | "medium" | "low";
+                            /** @description how it matched: header_name, abbreviated_header_name, header_last_word, header_word, ambiguous_header_name, or a value rule (values_not_amounts, values_not_periods) */
+                            rule: string;
+                            alternatives: {
+                                source: string;
+                                column: number;
+                                confidence: number;
+                            }[];
+                        }[];
+                        columns: {
+                            [key: string]: {
+                                source: string | null;
+                                column: number | null;
+                                /** @enum {string} */
+                                matched_by: "mapping" | "header_name" | "derived";
+                                rule?: unknown;
+                            } | null;
+                        };
+                        errors: {
+                            path: string;
+                            code: string;
+                            message: string;
+                        }[];
+                        read: {
+                            row_number: number;
+                            ok: boolean;
+                            value?: {
+                                [key: string]: unknown;
+                            };
+                            errors?: {
+                                path: string;
+                                code: string;
+                                message: string;
+                            }[];
+                        }[];
+                        saved_mappings: {
+                            /** Format: uuid */
+                            mapping_id: string;
+                            name: string;
+                            fits: boolean;
+                        }[];
+                    };
+                };
+            };
+            /** @description Validation failed: each entry of `errors` names the field (`path`) and the rule (`code`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, malformed or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token lacks a permission this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also another tenant's id) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: a stale version (`current_version` holds the one to send) or a duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body larger than the limit (BODY_LIMIT_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business rule refused the request (`code` names the rule) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    importBudgetLines: {
+        parameters: {
+            query?: {
+                /** @description update: rows with a line_id update that line in place (version checked), rows without one are added; append: every row is a new line; replace: the file replaces all lines. Default: update when the file has a line_id column (an exported workbook), else append */
+                mode?: "append" | "replace" | "update";
+                /** @description mode=update only: delete the lines the file no longer has (of an exported workbook: only lines that were exported and are unchanged since) */
+                delete_missing?: boolean;
+                /** @description Needed only for application/octet-stream bodies */
+                format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/csv": string;
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        mode: "append" | "replace" | "update";
+                        /** @description line rows read from the file */
+                        rows: number;
+                        added: number;
+                        updated: number;
+                        /** @description rows equal to their line: not written */
+                        unchanged: number;
+                        removed: number;
+                        /** @description the added lines, in file order */
+                        line_ids: string[];
+                        changes: {
+                            inserted: string[];
+                            updated: string[];
+                            unchanged: string[];
+                            deleted: string[];
+                            /** @description lines the file does not name, kept (mode=update without delete_missing) */
+                            kept: string[];
+                        };
                     };
                 };
             };
@@ -10118,6 +12106,18 @@ export interface operations {
                                 /** @description decimal string, rounded to the cent */
                                 upper: string;
                             }[];
+                            confidence_intervals: {
+                                confidence_level: number;
+                                lower: string[];
+                                upper: string[];
+                            };
+                            metadata: {
+                                algorithm: string;
+                                model_performance: {
+                                    cv_mae: number | null;
+                                    training_samples: number | null;
+                                };
+                            };
                             generated_at: string;
                             created_by: string;
                         }[];
@@ -10196,13 +12196,26 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description the design guide's field: must be the path's model id
+                     */
+                    model_id?: string;
                     /** @default Default */
                     scenario_name?: string;
                     /** @description first month to forecast; default the month after the training series */
                     start_period?: string;
-                    horizon: number;
-                    /** @default 95 */
+                    /** @description months to forecast; required unless forecast_period is given */
+                    horizon?: number;
+                    /** @description the design guide's field: first and last month to forecast */
+                    forecast_period?: {
+                        start: string;
+                        end: string;
+                    };
+                    /** @description interval level in percent; default 95 */
                     level?: number;
+                    /** @description the design guide's interval level as a fraction (0.95 = level 95) */
+                    confidence_level?: number;
                 };
             };
         };
@@ -10235,6 +12248,18 @@ export interface operations {
                             /** @description decimal string, rounded to the cent */
                             upper: string;
                         }[];
+                        confidence_intervals: {
+                            confidence_level: number;
+                            lower: string[];
+                            upper: string[];
+                        };
+                        metadata: {
+                            algorithm: string;
+                            model_performance: {
+                                cv_mae: number | null;
+                                training_samples: number | null;
+                            };
+                        };
                         generated_at: string;
                         created_by: string;
                     };
@@ -11507,10 +13532,12 @@ export interface operations {
                         category?: string;
                         subcategory?: string | null;
                         /**
-                         * @description amount: decimal string, 2 decimal places, 0 to 999999999999.99
+                         * @description decimal string, 2 decimal places; at least 0 unless the line is a contra line (is_contra) and the tenant allows negative lines (PUT /settings allow_negative_lines)
                          * @example 1234.50
                          */
                         amount?: string | number;
+                        /** @description a contra line (vacancy discount, credit, recovery) reduces its line type's total: its amount must be <= 0. Default false */
+                        is_contra?: boolean;
                         quantity?: string | number | null;
                         unit_cost?: (string | number) | null;
                         /** @enum {string} */
@@ -11907,55 +13934,91 @@ export interface operations {
                             currency?: string;
                             description?: string;
                         };
+                        /** @description every suggested column with its confidence, checked against the rows shown (docs/imports.md) */
+                        suggestions: {
+                            field: string;
+                            source: string;
+                            column: number;
+                            /** @description 0-1: 1 exact header name, lower for abbreviations and loose words */
+                            confidence: number;
+                            /**
+                             * @description high (>= 0.85) is used by an import without columns; medium and low are refused there (422)
+                             * @enum {string}
+                             */
+                            level: "high" | "medium" | "low";
+                            /** @description how it matched: header_name, abbreviated_header_name, header_last_word, header_word, ambiguous_header_name, or a value rule (values_not_amounts, values_not_periods) */
+                            rule: string;
+                            alternatives: {
+                                source: string;
+                                column: number;
+                                confidence: number;
+                            }[];
+                        }[];
                         /** @description where each field is read from under the mapping used */
                         columns: {
                             period: {
-                                source: string;
-                                column: number;
+                                source: string | null;
+                                column: number | null;
                                 /** @enum {string} */
-                                matched_by: "mapping" | "header_name";
+                                matched_by: "mapping" | "header_name" | "derived";
+                                /** @description the derived rule (matched_by derived) */
+                                rule?: unknown;
                             } | null;
                             gl_account: {
-                                source: string;
-                                column: number;
+                                source: string | null;
+                                column: number | null;
                                 /** @enum {string} */
-                                matched_by: "mapping" | "header_name";
+                                matched_by: "mapping" | "header_name" | "derived";
+                                /** @description the derived rule (matched_by derived) */
+                                rule?: unknown;
                             } | null;
                             department: {
-                                source: string;
-                                column: number;
+                                source: string | null;
+                                column: number | null;
                                 /** @enum {string} */
-                                matched_by: "mapping" | "header_name";
+                                matched_by: "mapping" | "header_name" | "derived";
+                                /** @description the derived rule (matched_by derived) */
+                                rule?: unknown;
                             } | null;
                             cost_centre: {
-                                source: string;
-                                column: number;
+                                source: string | null;
+                                column: number | null;
                                 /** @enum {string} */
-                                matched_by: "mapping" | "header_name";
+                                matched_by: "mapping" | "header_name" | "derived";
+                                /** @description the derived rule (matched_by derived) */
+                                rule?: unknown;
                             } | null;
                             category: {
-                                source: string;
-                                column: number;
+                                source: string | null;
+                                column: number | null;
                                 /** @enum {string} */
-                                matched_by: "mapping" | "header_name";
+                                matched_by: "mapping" | "header_name" | "derived";
+                                /** @description the derived rule (matched_by derived) */
+                                rule?: unknown;
                             } | null;
                             amount: {
-                                source: string;
-                                column: number;
+                                source: string | null;
+                                column: number | null;
                                 /** @enum {string} */
-                                matched_by: "mapping" | "header_name";
+                                matched_by: "mapping" | "header_name" | "derived";
+                                /** @description the derived rule (matched_by derived) */
+                                rule?: unknown;
                             } | null;
                             currency: {
-                                source: string;
-                                column: number;
+                                source: string | null;
+                                column: number | null;
                                 /** @enum {string} */
-                                matched_by: "mapping" | "header_name";
+                                matched_by: "mapping" | "header_name" | "derived";
+                                /** @description the derived rule (matched_by derived) */
+                                rule?: unknown;
                             } | null;
                             description: {
-                                source: string;
-                                column: number;
+                                source: string | null;
+                                column: number | null;
                                 /** @enum {string} */
-                                matched_by: "mapping" | "header_name";
+                                matched_by: "mapping" | "header_name" | "derived";
+                                /** @description the derived rule (matched_by derived) */
+                                rule?: unknown;
                             } | null;
                         };
                         /** @description mapping problems: a column not found, a required field unmapped */

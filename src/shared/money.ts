@@ -76,6 +76,16 @@ export const amountSchema = (label = 'amount') =>
     example: '1234.50',
   });
 
+/**
+ * A signed amount with two decimals, |amount| at most 999,999,999,999.99 (budget lines: whether a
+ * negative one may be stored is the lines module's rule, see docs/api.md "Negative lines").
+ */
+export const signedAmountSchema = (label = 'amount') =>
+  decimalString({ scale: 2, min: MAX_AMOUNT.negated(), max: MAX_AMOUNT, label }).meta({
+    description: `${label}: decimal string, 2 decimal places, -999999999999.99 to 999999999999.99`,
+    example: '1234.50',
+  });
+
 /** Sums decimal strings exactly. */
 export function sumAmounts(values: Iterable<string>): Decimal {
   let total = new Decimal(0);

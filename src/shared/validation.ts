@@ -61,21 +61,13 @@ export const metadataSchema = z.record(z.string().max(100), z.unknown()).superRe
 
 export const tagsSchema = z.array(z.string().trim().min(1).max(50)).max(50);
 
-/** Fiscal year YYYY within the current year -5 ... +10 (the guide's rule). */
+/**
+ * Fiscal year YYYY. The window it must lie in (the guide's current year -5 ... +10 by default)
+ * is a tenant setting, checked where budgets are dated (periods.spreading.ts resolveBudgetRange).
+ */
 export const fiscalYearSchema = z
   .string()
-  .regex(/^\d{4}$/, { message: 'fiscal_year must be a 4-digit year like "2026"' })
-  .superRefine((v, ctx) => {
-    const now = new Date().getUTCFullYear();
-    const year = Number(v);
-    if (year < now - 5 || year > now + 10) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `fiscal_year must be between ${now - 5} and ${now + 10}`,
-        params: { rule: 'fiscal_year_out_of_range' },
-      });
-    }
-  });
+  .regex(/^\d{4}$/, { message: 'fiscal_year must be a 4-digit year like "2026"' });
 
 export const uuidParam = z.uuid({ message: 'must be a UUID' });
 

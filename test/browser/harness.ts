@@ -137,7 +137,9 @@ export function watchErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+    // A failed request's message names no URL: its location does.
+    const where = m.location().url;
+    if (m.type() === 'error') errors.push(`console: ${m.text()}${where ? ` (${where})` : ''}`);
   });
   return errors;
 }

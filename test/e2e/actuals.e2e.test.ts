@@ -74,7 +74,17 @@ describe.each(e2eBackends())('uploads over HTTP on %s', (backend) => {
       '',
       `03/${Y},6100,,10.00,EUR`,
     ].join('\n');
-    const res = await upload('batch_key=gl-small&file_name=gl.csv', csv, 'text/csv');
+    // "Dept" is only an abbreviation of department: an import does not act on that guess, a
+    // mapping names the columns (what the preview step's confirmed suggestions send).
+    const columns = {
+      period: 'Period',
+      gl_account: 'Account',
+      department: 'Dept',
+      amount: 'Amount',
+      currency: 'Currency',
+    };
+    const dept = `mapping=${encodeURIComponent(JSON.stringify({ columns }))}`;
+    const res = await upload(`batch_key=gl-small&file_name=gl.csv&${dept}`, csv, 'text/csv');
     expect(res.status, res.text).toBe(201);
     expect(res.json).toMatchObject({ batch_key: 'gl-small', format: 'csv', row_count: 3 });
     expect(res.json.report).toMatchObject({
@@ -88,7 +98,11 @@ describe.each(e2eBackends())('uploads over HTTP on %s', (backend) => {
       [`${Y}-02-01`, '-5.25', 'USD'],
       [`${Y}-03-01`, '10.00', 'EUR'],
     ]);
-    const again = await upload('batch_key=gl-small', csv.split('\n').slice(0, 2).join('\n'), 'text/csv');
+    const again = await upload(
+      `batch_key=gl-small&${dept}`,
+      csv.split('\n').slice(0, 2).join('\n'),
+      'text/csv',
+    );
     expect(again.status, again.text).toBe(201);
     expect(again.json.report.replaced).toEqual({ batch_id: res.json.batch_id, row_count: 3 });
     const after = await s.call('GET', '/actuals?gl_account=6000', { token });
@@ -112,11 +126,14 @@ describe.each(e2eBackends())('uploads over HTTP on %s', (backend) => {
       [new Date(Date.UTC(Y - 1, 1, 15)), '7000', 0.1 + 0.2, 'USD'],
       [`${Y - 1}-03`, '7000', '99.99', 'USD'],
     ]);
-    const inline = await upload('batch_key=xlsx-inline', file, XLSX_TYPE);
+    // "Net" names the amount by a weaker word: the mapping names it, as for "Dept" above.
+    const columns = { period: 'Posting Date', gl_account: 'GL Account', amount: 'Net', currency: 'Currency' };
+    const net = `mapping=${encodeURIComponent(JSON.stringify({ columns }))}`;
+    const inline = await upload(`batch_key=xlsx-inline&${net}`, file, XLSX_TYPE);
     expect(inline.status, inline.text).toBe(201);
     expect(inline.json.report).toMatchObject({ rows: { imported: 3 }, totals: { USD: '1334.79' } });
     const queued = await upload(
-      'batch_key=xlsx-job&format=xlsx&async=true',
+      `batch_key=xlsx-job&format=xlsx&async=true&${net}`,
       file,
       'application/octet-stream',
     );

@@ -37,7 +37,7 @@ interface Figures {
   favourability: string;
 }
 interface Row {
-  key: { line_name: string };
+  key: { line_name: string; department_id?: string | null };
   line_type: string;
   month: Figures;
   ytd: Figures;
@@ -140,6 +140,70 @@ describe.each(e2eBackends())('variance and recommendations over HTTP on %s', (ba
     expect(expense.ytd).toMatchObject({ budget: '630.00', actual: '417.35', variance: '-212.65' });
   });
 
+  it('matches actuals on GL account + department + cost centre, never across a named department', async () => {
+    const id = await createBudget(token, 'Departments sharing accounts', [
+      {
+        line_name: 'ENG pay',
+        line_type: 'expense',
+        category: 'people',
+        department_id: 'ENG',
+        cost_center_id: 'ENG-1',
+        gl_account_id: '5100',
+        amount: '1200.00',
+      },
+      {
+        line_name: 'OPS pay',
+        line_type: 'expense',
+        category: 'people',
+        department_id: 'OPS',
+        gl_account_id: '5100',
+        amount: '3600.00',
+      },
+      {
+        line_name: 'OPS travel',
+        line_type: 'expense',
+        category: 'travel',
+        department_id: 'OPS',
+        amount: '120.00',
+      },
+    ]);
+    const csv = [
+      'period,gl_account,department,cost_centre,category,amount,currency',
+      `${m(1)},5100,ENG,ENG-1,people,"1,000.10",USD`,
+      `${m(1)},5100,ENG,ENG-7,people,20.00,USD`,
+      `${m(1)},5100,OPS,,people,300.33,USD`,
+      `${m(1)},,OPS,,travel,7.50,USD`,
+      `${m(1)},5100,HR,,people,40.00,USD`,
+    ].join('\n');
+    const imported = await post('/actuals/imports?batch_key=departments', csv);
+    expect(imported.status, imported.text).toBe(201);
+    const res = await s.call('GET', `/budgets/${id}/variance?by=department&as_of=${m(1)}`, { token });
+    expect(res.status, res.text).toBe(200);
+    const byDept = Object.fromEntries(
+      (res.json.rows as Row[]).map((r) => [r.key.department_id, r.month.actual]),
+    );
+    // Each department gets its own postings; HR names a department no line has: unmatched.
+    expect(byDept).toEqual({ ENG: '1020.10', OPS: '307.83' });
+    // (The other tests' actuals name no department and no account of this budget: unmatched too.)
+    expect(res.json.unmatched.groups).toContainEqual({
+      key: { department_id: 'HR' },
+      month_actual: '40.00',
+      ytd_actual: '40.00',
+      actual_rows: 1,
+    });
+    expect(res.json.matched_by_level).toEqual([
+      {
+        level: 'gl_account_department_cost_center',
+        month_actual: '1000.10',
+        ytd_actual: '1000.10',
+        actual_rows: 1,
+      },
+      { level: 'gl_account_department', month_actual: '320.33', ytd_actual: '320.33', actual_rows: 2 },
+      { level: 'gl_account', month_actual: '0.00', ytd_actual: '0.00', actual_rows: 0 },
+      { level: 'category_department', month_actual: '7.50', ytd_actual: '7.50', actual_rows: 1 },
+    ]);
+  });
+
   it('downloads the variance report as XLSX whose figures and formula results are the report', async () => {
     const res = await s.call('GET', `/budgets/${budgetId}/variance/export.xlsx?by=line&as_of=${m(3)}`, {
       token,
@@ -159,7 +223,7 @@ describe.each(e2eBackends())('variance and recommendations over HTTP on %s', (ba
     expect(salaries!.getCell(5).value).toBe(200);
     expect(salaries!.getCell(6).value).toBe(199.75);
     const variance = salaries!.getCell(7).value as ExcelJS.CellFormulaValue;
-    expect(variance.formula).toBe(`F${salaries!.number}-E${salaries!.number}`);
+    expect(variance.formula).toBe(`ROUND(F${salaries!.number}-E${salaries!.number},2)`);
     expect(variance.result).toBe(-0.25);
     const fx = wb.getWorksheet('FX rates')!;
     expect((fx.getRow(2).values as unknown[]).slice(1, 4)).toEqual(['EUR', 'USD', m(3)]);

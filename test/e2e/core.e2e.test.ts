@@ -3,7 +3,9 @@
  * against `npm start` in a child process.
  */
 import { existsSync } from 'node:fs';
+import { get, type IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -276,6 +278,79 @@ describe.each(e2eBackends())('core routes over HTTP on %s', (backend) => {
     expect(after.json.lines[0].amount).toBe('141.71');
   });
 
+  it('large JSON travels gzip-compressed to a client that accepts it, and plain to one that does not', async () => {
+    const created = await s.call('POST', '/budgets', {
+      token: planner.token,
+      json: budget('Compressed grid', {
+        budget_lines: Array.from({ length: 300 }, (_, i) => ({
+          line_name: `Line ${i}`,
+          line_type: 'expense',
+          category: 'ops',
+          amount: `${1000 + i}.00`,
+        })),
+      }),
+    });
+    expect(created.status, created.text).toBe(201);
+    const url = `${s.baseUrl}/api/budgeting-forecasting/budgets/${created.json.budget_id}/periods`;
+    // Raw bytes off the socket (node:http does not decompress).
+    const raw = (encoding?: string) =>
+      new Promise<{ headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+        const headers: Record<string, string> = { authorization: `Bearer ${planner.token}` };
+        if (encoding) headers['accept-encoding'] = encoding;
+        get(url, { headers }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+          res.on('error', reject);
+        }).on('error', reject);
+      });
+    const plain = await raw();
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    const gz = await raw('gzip, deflate, br');
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gz.headers.vary).toMatch(/accept-encoding/i);
+    expect(gz.body.length).toBeLessThan(plain.body.length / 5);
+    expect(JSON.parse(gunzipSync(gz.body).toString('utf8'))).toEqual(JSON.parse(plain.body.toString('utf8')));
+    // A small answer is not worth compressing.
+    const small = await new Promise<IncomingHttpHeaders>((resolve, reject) =>
+      get(`${s.baseUrl}/health`, { headers: { 'accept-encoding': 'gzip' } }, (res) => {
+        res.resume();
+        resolve(res.headers);
+      }).on('error', reject),
+    );
+    expect(small['content-encoding']).toBeUndefined();
+  });
+
+  it('periods by fiscal quarter: months added exactly, the total is net (revenue - expense)', async () => {
+    const created = await s.call('POST', '/budgets', {
+      token: planner.token,
+      json: budget('Quarters budget', {
+        budget_lines: [
+          { line_name: 'Sales', line_type: 'revenue', category: 'sales', amount: '400.00' },
+          { line_name: 'Even', line_type: 'expense', category: 'ops', amount: '100.00' },
+        ],
+      }),
+    });
+    expect(created.status, created.text).toBe(201);
+    const q = await s.call('GET', `/budgets/${created.json.budget_id}/periods?by=quarter`, {
+      token: planner.token,
+    });
+    expect(q.status, q.text).toBe(200);
+    expect(
+      q.json.periods.map((p: { label: string; expense: string; total: string }) => [
+        p.label,
+        p.expense,
+        p.total,
+      ]),
+    ).toEqual([
+      [`FY${YEAR}-Q1`, '25.02', '75.00'],
+      [`FY${YEAR}-Q2`, '25.00', '75.00'],
+      [`FY${YEAR}-Q3`, '24.99', '75.00'],
+      [`FY${YEAR}-Q4`, '24.99', '75.00'],
+    ]);
+    expect(q.json.total).toBe('300.00');
+  });
+
   it('the budget workbook downloads as XLSX whose figures are the budget amounts', async () => {
     const created = await s.call('POST', '/budgets', {
       token: planner.token,
@@ -294,14 +369,28 @@ describe.each(e2eBackends())('core routes over HTTP on %s', (backend) => {
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(res.bytes as unknown as ArrayBuffer);
     expect(wb.worksheets[0]!.name).toBe('Summary');
-    const sheet = wb.worksheets[1]!;
+    const sheet = wb.getWorksheet('Lines')!;
     const result = (ref: string) => (sheet.getCell(ref).value as ExcelJS.CellFormulaValue).result;
-    expect(sheet.getCell('A2').value).toBe('Sales');
-    expect(sheet.getCell('I2').value).toBe(100);
-    expect(result('U2')).toBe(1200);
-    expect(result('U3')).toBe(0.12);
-    expect(sheet.getCell('A4').value).toBe('Total');
-    expect(result('U4')).toBe(1200.12);
+    // A, B: the hidden line id and version; C: the line; O: amount; P..AA: months; AB: total.
+    expect(sheet.getCell('C2').value).toBe('Sales');
+    expect(sheet.getCell('P2').value).toBe(100);
+    expect(result('AB2')).toBe(1200);
+    expect(result('AB3')).toBe(0.12);
+    // Totals per line type, then the net (revenue - expense), not revenue + expense.
+    expect(sheet.getCell('C8').value).toBe('Net (revenue - expense)');
+    expect(result('AB8')).toBe(1199.88);
+
+    // Kept in the file store with keep=true (the planner has budgets:write), downloaded back as sent.
+    const kept = await s.call('GET', `/budgets/${id}/export.xlsx?keep=true`, { token: planner.token });
+    expect(kept.status).toBe(200);
+    const fileId = kept.headers.get('x-stored-file-id');
+    const listed = await s.call('GET', `/budgets/${id}/workbooks`, { token: planner.token });
+    expect(listed.json.items).toMatchObject([
+      { file_id: fileId, kind: 'budget_workbook', size: kept.bytes.length },
+    ]);
+    const back = await s.call('GET', `/budgets/${id}/workbooks/${fileId}`, { token: planner.token });
+    expect(back.status).toBe(200);
+    expect(back.bytes.equals(kept.bytes)).toBe(true);
   });
 
   it('the audit log names who did what, with the request id the client sent', async () => {

@@ -285,4 +285,82 @@ describe.each(e2eBackends())('planning routes over HTTP on %s', (backend) => {
     const base = await s.call('GET', `/budgets/${b.budget_id}`, { token: planner.token });
     expect(base.json.totals.expense).toBe('1233.33');
   });
+
+  it('negative lines: refused by default, held exactly once the tenant allows contra lines', async () => {
+    const contra = {
+      line_name: 'Vacancy discount',
+      line_type: 'expense',
+      category: 'people',
+      is_contra: true,
+      amount: '-600.06',
+    };
+    const salaries = { line_name: 'Salaries', line_type: 'expense', category: 'people', amount: '1200.00' };
+    const body = (name: string) => ({
+      token: admin,
+      json: {
+        budget_name: name,
+        budget_type: 'annual',
+        fiscal_year: YEAR,
+        total_amount: '0.00',
+        base_currency: 'USD',
+        budget_lines: [salaries, contra],
+      },
+    });
+    const refused = await s.call('POST', '/budgets', body('Contra refused'));
+    expect(refused.status, refused.text).toBe(400);
+    expect(refused.json.errors[0]).toMatchObject({
+      path: 'budget_lines.1.amount',
+      code: 'negative_lines_not_allowed',
+    });
+    const planner403 = await s.call('PUT', '/settings', {
+      token: planner.token,
+      json: { allow_negative_lines: true },
+    });
+    expect(planner403.status).toBe(403);
+    const set = await s.call('PUT', '/settings', { token: admin, json: { allow_negative_lines: true } });
+    expect(set.status, set.text).toBe(200);
+    expect(set.json).toMatchObject({
+      allow_negative_lines: true,
+      fiscal_years_past: 5,
+      fiscal_years_future: 10,
+    });
+    const created = await s.call('POST', '/budgets', body('Contra held'));
+    expect(created.status, created.text).toBe(201);
+    expect(created.json.totals).toMatchObject({ expense: '599.94' });
+    const grid = await s.call('GET', `/budgets/${created.json.budget_id}/periods`, { token: admin });
+    expect(grid.status, grid.text).toBe(200);
+    const line = grid.json.lines.find((l: { line_name: string }) => l.line_name === 'Vacancy discount');
+    // -600.06 over 12 months: -50.01 and -50.00 (6 cents to the first six months).
+    expect(line.periods).toEqual([...Array(6).fill('-50.01'), ...Array(6).fill('-50.00')]);
+    await s.call('PUT', '/settings', { token: admin, json: { allow_negative_lines: false } });
+  });
+
+  it('history: the fiscal year window is a tenant setting; fiscal_year must agree with the dates', async () => {
+    const old = String(new Date().getUTCFullYear() - 12);
+    const body = (fiscal_year: string, extra: Record<string, unknown> = {}) => ({
+      token: admin,
+      json: {
+        budget_name: `History ${fiscal_year} ${Object.keys(extra).length}`,
+        budget_type: 'annual',
+        fiscal_year,
+        total_amount: '0.00',
+        base_currency: 'USD',
+        ...extra,
+      },
+    });
+    const refused = await s.call('POST', '/budgets', body(old));
+    expect(refused.status, refused.text).toBe(400);
+    expect(refused.json.errors[0]).toMatchObject({ path: 'fiscal_year', code: 'fiscal_year_out_of_range' });
+    const set = await s.call('PUT', '/settings', { token: admin, json: { fiscal_years_past: 15 } });
+    expect(set.status, set.text).toBe(200);
+    expect((await s.call('POST', '/budgets', body(old))).status).toBe(201);
+    const mismatch = await s.call(
+      'POST',
+      '/budgets',
+      body(old, { budget_type: 'project', period_start: `${YEAR}-01-01`, period_end: `${YEAR}-03-31` }),
+    );
+    expect(mismatch.status, mismatch.text).toBe(400);
+    expect(mismatch.json.errors[0]).toMatchObject({ path: 'period_start', code: 'fiscal_year_mismatch' });
+    await s.call('PUT', '/settings', { token: admin, json: { fiscal_years_past: 5 } });
+  });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SAMPLE_USERS } from '../../src/modules/sample/sample.company.ts';
+import { SAMPLE_USERS } from '../../src/modules/sample/index.ts';
 import { type E2eServer, printOutputOnFailure, startServer } from './server.ts';
 
 /** Waits for a condition on the server's output (bounded), never a fixed sleep. */

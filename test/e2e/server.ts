@@ -76,6 +76,10 @@ export interface E2eServer {
   token(options?: TokenOptions): Promise<string>;
   /** Calls `API + path` over HTTP. */
   call(method: string, path: string, options?: RequestOptions): Promise<Reply>;
+  /** Sends `signal` (SIGKILL: a crash) and waits for the exit; leaves the database and DATA_DIR. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Freezes (SIGSTOP) or resumes (SIGCONT) the process, so a test can look at a state that holds still. */
+  pause(paused: boolean): void;
   stop(): Promise<void>;
 }
 
@@ -276,6 +280,15 @@ export async function startServer(backend: E2eBackend, options: StartOptions): P
       let json: unknown;
       if ((res.headers.get('content-type') ?? '').includes('json') && text) json = JSON.parse(text);
       return { status: res.status, headers: res.headers, text, bytes, json };
+    },
+    async kill(signal = 'SIGKILL') {
+      if (exited()) return;
+      const gone = new Promise<void>((r) => proc.once('exit', () => r()));
+      proc.kill(signal);
+      await gone;
+    },
+    pause(paused) {
+      if (!exited()) proc.kill(paused ? 'SIGSTOP' : 'SIGCONT');
     },
     async stop() {
       const gone = new Promise<void>((r) => proc.once('exit', () => r()));

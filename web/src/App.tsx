@@ -2,12 +2,16 @@
 import { createTheme, localStorageColorSchemeManager, MantineProvider } from '@mantine/core';
 import { Notifications } from '@mantine/notifications';
 import { QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { lazy, Suspense } from 'react';
 import { createBrowserRouter, Navigate, RouterProvider } from 'react-router';
 import { ApiError } from './api/client.ts';
 import { SessionProvider } from './auth/session.tsx';
 import { Layout, RequirePermission } from './layout/Layout.tsx';
 import { NotFoundPage } from './layout/NotFoundPage.tsx';
 import SignInPage from './pages/sign-in/SignInPage.tsx';
+
+const AuthCallbackPage = lazy(() => import('./pages/auth-callback/AuthCallbackPage.tsx'));
+
 import { HOME, routes } from './routes.tsx';
 
 const theme = createTheme({
@@ -35,6 +39,14 @@ const queryClient = new QueryClient({
 
 const router = createBrowserRouter([
   { path: '/sign-in', element: <SignInPage /> },
+  {
+    path: '/auth/callback',
+    element: (
+      <Suspense>
+        <AuthCallbackPage />
+      </Suspense>
+    ),
+  },
   {
     path: '/',
     element: <Layout />,

@@ -6,74 +6,91 @@
  * and append an entry here.
  */
 import { type ComponentType, type LazyExoticComponent, lazy } from 'react';
+import { matchPath } from 'react-router';
 import type { Permission } from './lib/permissions.tsx';
 
 export interface AppRoute {
   /** Path below `/` in react-router syntax ("budgets/:budgetId"). */
   path: string;
   Component: LazyExoticComponent<ComponentType>;
+  /** Starts loading the screen's code (what Component loads on first render). */
+  load: () => Promise<unknown>;
   /** Needed to open the screen (a user without it sees "no access" instead). */
   permission?: Permission;
   nav?: { label: string; order: number; description?: string };
 }
 
+/** A screen loaded on demand: its lazy component and the loader that starts it. */
+function screen(load: () => Promise<{ default: ComponentType }>): Pick<AppRoute, 'Component' | 'load'> {
+  return { Component: lazy(load), load };
+}
+
+/**
+ * Starts loading the code of the screen at `pathname` (a page opened by its address): in
+ * parallel with the sign-in check, instead of after it (the editor's chunk took 0.4 s).
+ */
+export function preloadScreen(pathname: string): void {
+  const route = routes.find((r) => matchPath(`/${r.path}`, pathname));
+  void route?.load().catch(() => {});
+}
+
 export const routes: AppRoute[] = [
   {
     path: 'budgets',
-    Component: lazy(() => import('./pages/budgets/BudgetsPage.tsx')),
+    ...screen(() => import('./pages/budgets/BudgetsPage.tsx')),
     permission: 'budgets:read',
     nav: { label: 'Budgets', order: 10, description: 'Plans by fiscal year' },
   },
   {
     path: 'budgets/:budgetId',
-    Component: lazy(() => import('./pages/budget-editor/BudgetEditorPage.tsx')),
+    ...screen(() => import('./pages/budget-editor/BudgetEditorPage.tsx')),
     permission: 'budgets:read',
   },
   // Screens of the analysis side (helper "screens"): workflow, actuals and variance, planning, forecasts, audit.
   {
     path: 'budgets/:budgetId/workflow',
-    Component: lazy(() => import('./pages/workflow/WorkflowPage.tsx')),
+    ...screen(() => import('./pages/workflow/WorkflowPage.tsx')),
     permission: 'budgets:read',
   },
   {
     path: 'actuals',
-    Component: lazy(() => import('./pages/actuals/ActualsPage.tsx')),
+    ...screen(() => import('./pages/actuals/ActualsPage.tsx')),
     permission: 'actuals:read',
     nav: { label: 'Actuals', order: 30, description: 'Ledger imports' },
   },
   {
     path: 'variance',
-    Component: lazy(() => import('./pages/variance/VariancePage.tsx')),
+    ...screen(() => import('./pages/variance/VariancePage.tsx')),
     permission: 'actuals:read',
     nav: { label: 'Variance', order: 40, description: 'Budget vs actual' },
   },
   {
     path: 'scenarios',
-    Component: lazy(() => import('./pages/scenarios/ScenariosPage.tsx')),
+    ...screen(() => import('./pages/scenarios/ScenariosPage.tsx')),
     permission: 'scenarios:read',
     nav: { label: 'Scenarios', order: 50, description: 'What-ifs, compare, promote' },
   },
   {
     path: 'templates',
-    Component: lazy(() => import('./pages/templates/TemplatesPage.tsx')),
+    ...screen(() => import('./pages/templates/TemplatesPage.tsx')),
     permission: 'templates:read',
     nav: { label: 'Templates', order: 55, description: 'Versions and new budgets' },
   },
   {
     path: 'forecasts',
-    Component: lazy(() => import('./pages/forecasts/ForecastsPage.tsx')),
+    ...screen(() => import('./pages/forecasts/ForecastsPage.tsx')),
     permission: 'forecasts:read',
     nav: { label: 'Forecasts', order: 60, description: 'Models and outlook' },
   },
   {
     path: 'recommendations',
-    Component: lazy(() => import('./pages/recommendations/RecommendationsPage.tsx')),
+    ...screen(() => import('./pages/recommendations/RecommendationsPage.tsx')),
     permission: 'recommendations:read',
     nav: { label: 'Recommendations', order: 70, description: 'Ranked, with evidence' },
   },
   {
     path: 'audit',
-    Component: lazy(() => import('./pages/audit/AuditPage.tsx')),
+    ...screen(() => import('./pages/audit/AuditPage.tsx')),
     permission: 'audit:read',
     nav: { label: 'Audit log', order: 90, description: 'Who changed what' },
   },

@@ -7,9 +7,8 @@ import { createReadStream, statSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { SingleBar } from 'cli-progress';
 import type { AppConfig } from '../../config/env.ts';
-import type { BatchView } from '../../modules/actuals/actuals.presenter.ts';
-import type { FileFormat } from '../../modules/actuals/actuals.readers.ts';
-import { XLSX_TYPE } from '../../modules/actuals/actuals.schema.ts';
+import type { BatchView, FileFormat } from '../../modules/actuals/index.ts';
+import { XLSX_TYPE } from '../../modules/actuals/index.ts';
 import { resolveJwtSecret, signToken } from '../../platform/auth/jwt.ts';
 import { API_PREFIX } from '../../platform/http/types.ts';
 

@@ -2,9 +2,14 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { parseSeriesFile, SeriesFileError, type SeriesTask } from '../../modules/forecasting/engine/input.ts';
-import { ForecastPool } from '../../modules/forecasting/engine/pool.ts';
-import { MODEL_NAMES, type ModelName } from '../../modules/forecasting/engine/types.ts';
+import {
+  ForecastPool,
+  MODEL_NAMES,
+  type ModelName,
+  parseSeriesFile,
+  SeriesFileError,
+  type SeriesTask,
+} from '../../modules/forecasting/index.ts';
 
 interface ForecastCliOptions {
   input: string;

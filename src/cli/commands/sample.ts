@@ -2,8 +2,7 @@
 import type { Command } from 'commander';
 import { buildApp } from '../../app/app.ts';
 import { loadConfig } from '../../config/env.ts';
-import { SAMPLE_TENANT } from '../../modules/sample/sample.company.ts';
-import { describeSample, parseAsOf, seedSample } from '../../modules/sample/sample.service.ts';
+import { describeSample, parseAsOf, SAMPLE_TENANT, seedSample } from '../../modules/sample/index.ts';
 import { createPlatform } from '../../platform/platform.ts';
 
 interface Options {

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { applyModuleSettings } from '../../app/settings.ts';
 import { loadConfig } from '../../config/env.ts';
-import { UserService } from '../../modules/users/users.service.ts';
+import { UserService } from '../../modules/users/index.ts';
 import { resolveJwtSecret, signToken } from '../../platform/auth/jwt.ts';
 import { PERMISSIONS, ROLE_NAMES, ROLES } from '../../platform/auth/permissions.ts';
 import { openDatabase } from '../../platform/db/client.ts';

@@ -5,19 +5,24 @@
  */
 import { v7 as uuidv7 } from 'uuid';
 import type { Tx } from '../../platform/db/client.ts';
+import { emit } from '../../platform/events/outbox.ts';
 import type { RandomAccess } from '../../platform/files/zip-reader.ts';
-import { AppError, type FieldError } from '../../platform/http/errors.ts';
+import type { FieldError } from '../../platform/http/errors.ts';
 import type { TenantContext } from '../../platform/tenancy/tenancy.ts';
-import { recordAudit } from '../audit/audit.repository.ts';
-import { type Mapping, resolveColumns } from './actuals.column-mapping.ts';
+import { recordAudit } from '../audit/index.ts';
 import {
   type ByteSource,
   csvRows,
   type FileFormat,
+  ImportRejectedError,
+  type Mapping,
+  RowErrors,
+  resolveColumns,
   type SourceInfo,
   UnreadableFileError,
   xlsxRows,
-} from './actuals.readers.ts';
+} from '../imports/index.ts';
+import { fiscalYearStartMonth } from '../settings/index.ts';
 import {
   type ActualInsert,
   type BatchRow,
@@ -30,8 +35,6 @@ import {
 } from './actuals.repository.ts';
 import { isBlankRow, ReadStats, readRow } from './actuals.rows.ts';
 
-/** Errors kept in a rejection (all are counted). */
-export const MAX_REPORTED_ERRORS = 100;
 /** Data rows per file. */
 export const MAX_IMPORT_ROWS = 2_000_000;
 // Rows per INSERT: one JSON parameter of ~300 KB, few round trips.
@@ -49,21 +52,7 @@ export interface ImportOptions {
   access?: RandomAccess;
 }
 
-/** 422: the file has bad rows (or cannot be read); nothing was stored. */
-export class ImportRejectedError extends AppError {
-  override name = 'ImportRejectedError';
-  constructor(errors: FieldError[], errorCount: number, rowsRead: number) {
-    super(
-      422,
-      'import_rejected',
-      `Import rejected, nothing stored: ${errorCount} error${errorCount === 1 ? '' : 's'}${
-        errorCount > errors.length ? ` (first ${errors.length} listed)` : ''
-      } in ${rowsRead} data rows`,
-      errors,
-      { error_count: errorCount },
-    );
-  }
-}
+export { ImportRejectedError };
 
 async function* counted(bytes: ByteSource, onBytes?: (n: number) => void): AsyncGenerator<Buffer> {
   let read = 0;
@@ -101,8 +90,7 @@ export async function importActualsIn(
   });
 
   const info: SourceInfo = { format: opts.format };
-  const errors: FieldError[] = [];
-  let errorCount = 0;
+  const errors = new RowErrors();
   let dataRows = 0;
   let blankRows = 0;
   let stats: ReadStats | undefined;
@@ -119,7 +107,7 @@ export async function importActualsIn(
         const header = row.cells.map((c) => (c instanceof Date ? c.toISOString() : String(c ?? '').trim()));
         const resolved = resolveColumns(header, opts.mapping);
         if (resolved.errors.length > 0) throw reject(resolved.errors);
-        stats = new ReadStats(resolved.columns, opts.mapping);
+        stats = new ReadStats(resolved.columns, opts.mapping, await fiscalYearStartMonth(tx, ctx.tenantId));
         continue;
       }
       if (isBlankRow(row.cells)) {
@@ -128,22 +116,22 @@ export async function importActualsIn(
       }
       dataRows++;
       if (dataRows > MAX_IMPORT_ROWS) {
-        errorCount++;
-        errors.push({
-          path: `rows.${row.rowNumber}`,
-          code: 'too_many_rows',
-          message: `row ${row.rowNumber}: a file may have at most ${MAX_IMPORT_ROWS} data rows`,
-        });
+        errors.add(row.rowNumber, [
+          {
+            path: `rows.${row.rowNumber}`,
+            code: 'too_many_rows',
+            message: `row ${row.rowNumber}: a file may have at most ${MAX_IMPORT_ROWS} data rows`,
+          },
+        ]);
         break;
       }
       const result = readRow(row, stats);
       if (!result.ok) {
-        errorCount += result.errors.length;
-        for (const e of result.errors) if (errors.length < MAX_REPORTED_ERRORS) errors.push(e);
+        errors.add(row.rowNumber, result.errors);
         continue;
       }
       // After the first error nothing more is written: the transaction is going to roll back.
-      if (errorCount > 0) continue;
+      if (errors.count > 0) continue;
       chunk.push(result.value);
       if (chunk.length >= CHUNK_ROWS) {
         await insertActuals(tx, ctx.tenantId, batchId, chunk);
@@ -156,7 +144,7 @@ export async function importActualsIn(
     throw error;
   }
   if (!stats) throw reject([{ path: 'file', code: 'empty_file', message: 'the file has no header row' }]);
-  if (errorCount > 0) throw new ImportRejectedError(errors, errorCount, dataRows);
+  errors.throwIfAny(dataRows);
   if (chunk.length > 0) await insertActuals(tx, ctx.tenantId, batchId, chunk);
 
   const report = {
@@ -182,6 +170,18 @@ export async function importActualsIn(
     entityId: batchId,
     before: previous ? { batch_id: previous.id, row_count: previous.rowCount } : null,
     after: { batch_key: opts.batchKey, row_count: dataRows, totals: report.totals },
+  });
+  await emit(tx, ctx, {
+    type: 'actuals.imported',
+    subjectId: batchId,
+    data: {
+      batch_id: batchId,
+      batch_key: opts.batchKey,
+      file_name: batch.fileName,
+      format: batch.format,
+      row_count: dataRows,
+      replaced_batch_id: previous?.id ?? null,
+    },
   });
   return batch;
 }

@@ -254,3 +254,8 @@ export async function deleteMapping(tx: Queryable, id: string): Promise<boolean>
     .returning({ id: importMappings.id });
   return rows.length > 0;
 }
+
+/** SELECT seq, data of a staged upload, in order (copied into the file store by the database). */
+export function stagedChunksSql(uploadId: string): SQL {
+  return sql`SELECT seq, data FROM actual_uploads WHERE id = ${uploadId}::uuid ORDER BY seq`;
+}

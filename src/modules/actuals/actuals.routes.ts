@@ -1,13 +1,15 @@
 /** REST routes of actuals: file imports (raw body, streamed), batches, actuals, saved mappings. */
+
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { type Authenticator, ctxOf } from '../../platform/auth/authenticate.ts';
 import { AppError, ValidationError } from '../../platform/http/errors.ts';
 import { type App, errorResponses } from '../../platform/http/types.ts';
 import { BodyTooLargeError, rawUploadParser } from '../../platform/http/uploads.ts';
+import { sendStoredFile } from '../../platform/storage/index.ts';
 import { pageQuery } from '../../shared/validation.ts';
+import type { FileFormat } from '../imports/index.ts';
 import { previewImport } from './actuals.preview.ts';
-import type { FileFormat } from './actuals.readers.ts';
 import type { MappingService } from './actuals.saved-mappings.ts';
 import {
   actualsListResponse,
@@ -23,6 +25,8 @@ import {
   mappingResponse,
   previewQuery,
   previewResponse,
+  storedFileListResponse,
+  uploadFileResponse,
   XLSX_TYPE,
 } from './actuals.schema.ts';
 import type { ActualsService } from './actuals.service.ts';
@@ -151,6 +155,8 @@ export function actualsRoutes(
     },
   );
 
+  filesRoutes(app, auth, actuals);
+
   app.get(
     '/actuals',
     {
@@ -274,12 +280,82 @@ function previewRoute(api: App, auth: Authenticator, actuals: ActualsService, ma
         bytes = head;
       }
       const saved = (await mappings.list(ctx)).items;
-      const result = await previewImport({ format, bytes, mapping, mappingName: name, rows: q.rows, saved });
+      const result = await previewImport({
+        format,
+        bytes,
+        mapping,
+        mappingName: name,
+        rows: q.rows,
+        saved,
+        fiscalYearStartMonth: await actuals.fiscalYearStartMonth(ctx),
+      });
       if (!result.ok)
         throw new AppError(422, 'unreadable_file', result.error, [
           { path: 'file', code: 'unreadable_file', message: result.error },
         ]);
       return result.value;
+    },
+  );
+}
+
+/** The kept uploads (docs/storage.md): list them, download a batch's, import it again. */
+function filesRoutes(app: App, auth: Authenticator, actuals: ActualsService) {
+  app.get(
+    '/actuals/files',
+    {
+      onRequest: auth.require('actuals:read'),
+      schema: {
+        tags,
+        summary:
+          'Uploaded actuals files kept for audit and re-import (metadata: size, sha256, batch), newest first',
+        querystring: z.strictObject(pageQuery),
+        response: { 200: storedFileListResponse, ...errorResponses },
+      },
+    },
+    async (req) => actuals.listFiles(ctxOf(req), req.query.limit, req.query.cursor),
+  );
+
+  app.get(
+    '/actuals/batches/:id/file',
+    {
+      onRequest: auth.require('actuals:read'),
+      schema: {
+        tags,
+        summary:
+          'The file a batch was imported from, byte for byte (ETag and x-content-sha256: its SHA-256); 404 for a batch without a kept file',
+        params: batchParams,
+        produces: ['text/csv', XLSX_TYPE],
+        response: { 200: uploadFileResponse, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const { row } = await actuals.batchFile(ctxOf(req), req.params.id);
+      return sendStoredFile(reply, row, await actuals.openFile(row));
+    },
+  );
+
+  app.post(
+    '/actuals/batches/:id/reimport',
+    {
+      onRequest: auth.require('actuals:write'),
+      schema: {
+        tags,
+        summary:
+          "Import a batch's kept file again, under its batch key and mapping (the batch is replaced): 201 with the report up to 1 MiB, else 202 and a job",
+        params: batchParams,
+        response: { 201: batchResponse, 202: importAcceptedResponse, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const outcome = await actuals.reimport(ctxOf(req), req.params.id);
+      if (outcome.kind === 'imported') return reply.status(201).send(outcome.batch);
+      const url = `${req.url.split('/actuals/')[0]}/jobs/${outcome.job.id}`;
+      return reply.status(202).header('location', url).send({
+        job_id: outcome.job.id,
+        status: outcome.job.status,
+        upload_bytes: outcome.uploadBytes,
+        job_url: url,
+      });
     },
   );
 }

@@ -4,10 +4,20 @@
  */
 import type { FieldError } from '../../platform/http/errors.ts';
 import { Decimal } from '../../shared/money.ts';
-import { parseAmountNumber, parseAmountText } from './actuals.amounts.ts';
-import type { Mapping, ResolvedColumns, TargetField } from './actuals.column-mapping.ts';
-import { type DateOrderState, parsePeriodDate, parsePeriodText } from './actuals.periods.ts';
-import type { Cell, SourceRow } from './actuals.readers.ts';
+import {
+  type Cell,
+  cellText,
+  type DateOrderState,
+  describeField,
+  fieldValue,
+  type Mapping,
+  parseAmountNumber,
+  parseAmountText,
+  parsePeriodDate,
+  parsePeriodText,
+  type ResolvedColumns,
+  type SourceRow,
+} from '../imports/index.ts';
 import type { ActualInsert } from './actuals.repository.ts';
 
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
@@ -36,18 +46,19 @@ export class ReadStats {
   readonly dateOrder: DateOrderState = {};
   periodMin: string | undefined;
   periodMax: string | undefined;
+  /** Rows whose period is a fiscal year (annual amounts, booked in the year's last month). */
+  annualRows = 0;
 
   constructor(
     readonly columns: ResolvedColumns,
     readonly mapping: Mapping,
+    /** The tenant's fiscal year start month, for annual periods (a `Year` column). */
+    readonly fiscalYearStartMonth = 1,
   ) {}
 
   /** The report's per-column section. */
   columnsReport() {
-    const src = (f: TargetField) => {
-      const c = this.columns[f];
-      return c ? { source: c.header, column: c.index + 1, matched_by: c.by } : { source: null };
-    };
+    const src = (f: string) => describeField(this.columns[f]);
     const text = (f: TextField) => ({ ...src(f), blank: this.blanks[f] ?? 0 });
     return {
       period: {
@@ -56,6 +67,8 @@ export class ReadStats {
         formats: this.forms,
         date_order: this.dateOrder.order ?? null,
         date_order_decided_at_row: this.dateOrder.decidedAt ?? null,
+        annual_rows: this.annualRows,
+        fiscal_year_start_month: this.fiscalYearStartMonth,
       },
       amount: {
         ...src('amount'),
@@ -83,11 +96,7 @@ export class ReadStats {
   }
 }
 
-function textOf(cell: Cell | undefined): string {
-  if (cell === null || cell === undefined) return '';
-  if (cell instanceof Date) return Number.isNaN(cell.getTime()) ? '' : cell.toISOString().slice(0, 10);
-  return String(cell).trim();
-}
+const textOf = cellText;
 
 /** Validates one row; returns the row to insert or its field errors. */
 export function readRow(
@@ -98,10 +107,7 @@ export function readRow(
   const errors: FieldError[] = [];
   const err = (field: string, code: string, message: string) =>
     errors.push({ path: `rows.${n}.${field}`, code, message: `row ${n}: ${message}` });
-  const cell = (f: TargetField) => {
-    const c = stats.columns[f];
-    return c ? row.cells[c.index] : undefined;
-  };
+  const cell = (f: string) => fieldValue(stats.columns, f, row.cells);
   const { mapping } = stats;
 
   // Period
@@ -115,6 +121,7 @@ export function readRow(
           mapping.period_format,
           stats.dateOrder,
           n,
+          stats.fiscalYearStartMonth,
         );
   if (p.ok) period = p.period;
   else err('period', p.code, p.message);
@@ -172,6 +179,7 @@ export function readRow(
   if (errors.length > 0) return { ok: false, errors };
   // Counted only for rows that are stored, so the report describes the data.
   if (p.ok) bump(stats.forms, p.form);
+  if (p.ok && p.annual) stats.annualRows++;
   if (a.ok) {
     for (const f of a.features) bump(stats.amountFeatures, f);
     if (a.grouping) bump(stats.groupings, a.grouping === ' ' ? 'space' : a.grouping);

@@ -5,8 +5,9 @@ import { pgError } from '../../platform/db/errors.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../platform/http/errors.ts';
 import { zodFieldErrors } from '../../platform/http/zod-errors.ts';
 import { type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
-import { recordAudit } from '../audit/audit.repository.ts';
-import { type Mapping, mappingSchema } from './actuals.column-mapping.ts';
+import { recordAudit } from '../audit/index.ts';
+import type { ImportTarget, Mapping } from '../imports/index.ts';
+import { mappingSchema } from '../imports/index.ts';
 import { presentMapping } from './actuals.presenter.ts';
 import {
   deleteMapping,
@@ -37,6 +38,24 @@ export class MappingService {
   async resolve(
     ctx: TenantContext,
     given: { json?: string | undefined; name?: string | undefined },
+    target: ImportTarget = 'actuals',
+  ): Promise<{ mapping: Mapping; name: string | null }> {
+    const resolved = await this.resolveAny(ctx, given, target);
+    if (resolved.mapping.target !== target)
+      throw new ValidationError([
+        {
+          path: given.name !== undefined ? 'query.mapping_name' : 'query.mapping.target',
+          code: 'wrong_target',
+          message: `the mapping is for a ${resolved.mapping.target} import; this is a ${target} import (set "target": "${target}")`,
+        },
+      ]);
+    return resolved;
+  }
+
+  private async resolveAny(
+    ctx: TenantContext,
+    given: { json?: string | undefined; name?: string | undefined },
+    target: ImportTarget,
   ): Promise<{ mapping: Mapping; name: string | null }> {
     if (given.json !== undefined && given.name !== undefined)
       throw new ValidationError([
@@ -47,14 +66,17 @@ export class MappingService {
         },
       ]);
     if (given.name !== undefined) {
-      const row = await withTenant(this.db, ctx.tenantId, (tx) => findMappingByName(tx, given.name!));
+      const row = await withTenant(this.db, ctx, (tx) => findMappingByName(tx, given.name!));
       if (!row) throw new NotFoundError('Mapping', given.name, 'query.mapping_name');
       return { mapping: mappingSchema.parse(row.mapping), name: row.name };
     }
-    let raw: unknown = {};
+    let raw: unknown = { target };
     if (given.json !== undefined) {
       try {
         raw = JSON.parse(given.json);
+        // An inline mapping is for the import it is sent to unless it says otherwise.
+        if (raw !== null && typeof raw === 'object' && !Array.isArray(raw) && !('target' in raw))
+          raw = { ...raw, target };
       } catch {
         throw new ValidationError([
           { path: 'query.mapping', code: 'invalid_json', message: 'mapping is not valid JSON' },
@@ -68,7 +90,7 @@ export class MappingService {
 
   /** Saves a new mapping. */
   async create(ctx: TenantContext, input: MappingCreateInput) {
-    return withTenant(this.db, ctx.tenantId, async (tx) => {
+    return withTenant(this.db, ctx, async (tx) => {
       if (await findMappingByName(tx, input.name)) throw duplicate(input.name);
       const row = await insertMapping(tx, {
         tenantId: ctx.tenantId,
@@ -89,20 +111,20 @@ export class MappingService {
 
   /** Every saved mapping, by name. */
   async list(ctx: TenantContext) {
-    const rows = await withTenant(this.db, ctx.tenantId, (tx) => listMappings(tx));
+    const rows = await withTenant(this.db, ctx, (tx) => listMappings(tx));
     return { items: rows.map(presentMapping) };
   }
 
   /** One mapping (404 also for another tenant's). */
   async get(ctx: TenantContext, id: string) {
-    const row = await withTenant(this.db, ctx.tenantId, (tx) => findMapping(tx, id));
+    const row = await withTenant(this.db, ctx, (tx) => findMapping(tx, id));
     if (!row) throw new NotFoundError('Mapping', id);
     return presentMapping(row);
   }
 
   /** Replaces a mapping's name and content. */
   async update(ctx: TenantContext, id: string, input: MappingCreateInput) {
-    return withTenant(this.db, ctx.tenantId, async (tx) => {
+    return withTenant(this.db, ctx, async (tx) => {
       const before = await findMapping(tx, id);
       if (!before) throw new NotFoundError('Mapping', id);
       const other = await findMappingByName(tx, input.name);
@@ -121,7 +143,7 @@ export class MappingService {
 
   /** Deletes a mapping; batches imported with it keep their own copy. */
   async remove(ctx: TenantContext, id: string): Promise<void> {
-    await withTenant(this.db, ctx.tenantId, async (tx) => {
+    await withTenant(this.db, ctx, async (tx) => {
       const before = await findMapping(tx, id);
       if (!before || !(await deleteMapping(tx, id))) throw new NotFoundError('Mapping', id);
       await recordAudit(tx, ctx, {

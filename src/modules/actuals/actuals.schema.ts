@@ -1,7 +1,7 @@
 /** Request and response schemas of the actuals routes. */
 import { z } from 'zod';
 import { pageQuery, queryBoolean, trimmed, uuidParam } from '../../shared/validation.ts';
-import { mappingSchema, TARGET_FIELDS } from './actuals.column-mapping.ts';
+import { ACTUAL_FIELDS, completeMappingSchema } from '../imports/index.ts';
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -35,9 +35,33 @@ export const previewQuery = z.strictObject({
 
 const fieldErrorOut = z.object({ path: z.string(), code: z.string(), message: z.string() });
 const columnOut = z
-  .object({ source: z.string(), column: z.number().int(), matched_by: z.enum(['mapping', 'header_name']) })
+  .object({
+    source: z.string().nullable(),
+    column: z.number().int().nullable(),
+    matched_by: z.enum(['mapping', 'header_name', 'derived']),
+    rule: z.unknown().optional().meta({ description: 'the derived rule (matched_by derived)' }),
+  })
   .nullable();
-const fieldNames = TARGET_FIELDS;
+const fieldNames = ACTUAL_FIELDS;
+
+/** One header suggestion with its confidence (shared by both imports' previews). */
+export const suggestionOut = z.object({
+  field: z.string(),
+  source: z.string(),
+  column: z.number().int(),
+  confidence: z
+    .number()
+    .meta({ description: '0-1: 1 exact header name, lower for abbreviations and loose words' }),
+  level: z.enum(['high', 'medium', 'low']).meta({
+    description:
+      'high (>= 0.85) is used by an import without columns; medium and low are refused there (422)',
+  }),
+  rule: z.string().meta({
+    description:
+      'how it matched: header_name, abbreviated_header_name, header_last_word, header_word, ambiguous_header_name, or a value rule (values_not_amounts, values_not_periods)',
+  }),
+  alternatives: z.array(z.object({ source: z.string(), column: z.number().int(), confidence: z.number() })),
+});
 
 export const previewResponse = z.object({
   format: z.enum(['csv', 'xlsx']),
@@ -57,6 +81,10 @@ export const previewResponse = z.object({
       >,
     )
     .meta({ description: 'the header each field would be taken from by its name (the default mapping)' }),
+  suggestions: z.array(suggestionOut).meta({
+    description:
+      'every suggested column with its confidence, checked against the rows shown (docs/imports.md)',
+  }),
   columns: z
     .object(
       Object.fromEntries(fieldNames.map((f) => [f, columnOut])) as Record<
@@ -161,7 +189,10 @@ export const actualsListResponse = z.object({
   }),
 });
 
-export const mappingCreateSchema = z.strictObject({ name: trimmed(1, 255, 'name'), mapping: mappingSchema });
+export const mappingCreateSchema = z.strictObject({
+  name: trimmed(1, 255, 'name'),
+  mapping: completeMappingSchema,
+});
 export type MappingCreateInput = z.output<typeof mappingCreateSchema>;
 export const mappingParams = z.strictObject({ id: uuidParam });
 export const mappingResponse = z.object({
@@ -173,3 +204,9 @@ export const mappingResponse = z.object({
   updated_at: z.string().nullable(),
 });
 export const mappingListResponse = z.object({ items: z.array(mappingResponse) });
+
+export { storedFileListResponse, storedFileResponse } from '../../platform/storage/index.ts';
+/** The bytes of a kept upload, for the OpenAPI document. */
+export const uploadFileResponse = z
+  .string()
+  .meta({ format: 'binary', description: 'The file as uploaded (CSV or XLSX)' });

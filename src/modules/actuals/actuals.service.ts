@@ -1,7 +1,7 @@
 /** Actuals use cases: import (inline or as a job, one code path), batches, and reading actuals. */
 import { validate as isUuid, v7 as uuidv7 } from 'uuid';
 import type { AppConfig } from '../../config/env.ts';
-import type { Db, Tx } from '../../platform/db/client.ts';
+import { analyzeAfterBulkWrite, type Db, type Tx } from '../../platform/db/client.ts';
 import {
   bufferAccess,
   checkZip,
@@ -9,30 +9,42 @@ import {
   type RandomAccess,
   XlsxTooLargeError,
 } from '../../platform/files/zip-limits.ts';
-import { fieldError, NotFoundError } from '../../platform/http/errors.ts';
+import { AppError, fieldError, NotFoundError } from '../../platform/http/errors.ts';
 import { decodeCursor, pageOf } from '../../platform/http/pagination.ts';
 import { BodyTooLargeError } from '../../platform/http/uploads.ts';
 import { type JobQueue, type JobRun, PermanentJobError } from '../../platform/queue/queue.ts';
+import {
+  findFile,
+  findFileOf,
+  presentFile,
+  type StagedFile,
+  type StoredFileRow,
+  type StoredFiles,
+} from '../../platform/storage/index.ts';
 import { type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
-import { recordAudit } from '../audit/audit.repository.ts';
-import type { Mapping } from './actuals.column-mapping.ts';
+import { recordAudit } from '../audit/index.ts';
+import type { ByteSource, FileFormat, Mapping } from '../imports/index.ts';
+import { fiscalYearStartMonth } from '../settings/index.ts';
 import { type ImportOptions, ImportRejectedError, importActualsIn } from './actuals.importer.ts';
 import { type BatchView, presentBatch, presentBatchSummary } from './actuals.presenter.ts';
-import type { ByteSource, FileFormat } from './actuals.readers.ts';
 import {
   actualsTotals,
+  type BatchRow,
   deleteBatch,
   deleteUpload,
   findBatch,
   insertUploadChunk,
   listActuals,
   listBatches,
+  stagedChunksSql,
   uploadChunk,
 } from './actuals.repository.ts';
-import type { ActualsQuery } from './actuals.schema.ts';
+import { type ActualsQuery, XLSX_TYPE } from './actuals.schema.ts';
 import { DEFAULT_XLSX_SETTINGS, stagedAccess, streamingZipLimits, type XlsxSettings } from './actuals.zip.ts';
 
 export const IMPORT_JOB = 'actuals.import';
+/** The kind of a kept upload in stored_files (docs/storage.md). */
+export const UPLOAD_KIND = 'actuals_upload';
 /** Uploads larger than this run as a job. */
 export const INLINE_MAX_BYTES = 1024 * 1024;
 /** Largest accepted upload by default (413 above; ACTUALS_MAX_UPLOAD_BYTES). */
@@ -51,6 +63,8 @@ interface ImportJobPayload {
   format: FileFormat;
   mapping: Mapping;
   mapping_name: string | null;
+  /** A re-import: the kept file the bytes came from (linked to the new batch, not stored again). */
+  source_file_id?: string;
 }
 
 export type ImportRequest = Omit<ImportOptions, 'onBytes'>;
@@ -99,10 +113,16 @@ export class ActualsService {
     private readonly db: Db,
     private readonly queue: JobQueue,
     settings: ActualsSettings = {},
+    /** Where imported files are kept for audit and re-import (none: they are not kept). */
+    private readonly files?: StoredFiles,
   ) {
     this.maxUploadBytes = settings.ACTUALS_MAX_UPLOAD_BYTES ?? MAX_UPLOAD_BYTES;
     this.xlsx = { ...DEFAULT_XLSX_SETTINGS, ...settings };
-    queue.register<ImportJobPayload>(IMPORT_JOB, (run) => this.runJob(run));
+  }
+
+  /** The tenant's fiscal year start month (annual periods are booked in the fiscal year's last month). */
+  fiscalYearStartMonth(ctx: TenantContext): Promise<number> {
+    return withTenant(this.db, ctx.tenantId, (tx) => fiscalYearStartMonth(tx, ctx.tenantId));
   }
 
   /**
@@ -115,6 +135,7 @@ export class ActualsService {
     bytes: ByteSource,
     opts: ImportOptions,
     access?: RandomAccess,
+    keptFrom?: StoredFileRow,
   ): Promise<BatchView> {
     let options = opts;
     if (opts.format === 'xlsx') {
@@ -123,8 +144,101 @@ export class ActualsService {
       await this.checkXlsx(source);
       options = { ...opts, access: source };
     }
-    const batch = await withTenant(this.db, ctx.tenantId, (tx) => importActualsIn(tx, ctx, bytes, options));
-    return presentBatch(batch);
+    // A file in memory is kept: its bytes are staged first, its row is written with the batch.
+    const staged =
+      this.files && !keptFrom && !access && Array.isArray(bytes)
+        ? await this.files.stage(ctx, this.fileInput(opts), bytes)
+        : undefined;
+    try {
+      const batch = await withTenant(this.db, ctx, async (tx) => {
+        const b = await importActualsIn(tx, ctx, bytes, options);
+        await this.keep(tx, ctx, b.id, staged, keptFrom);
+        return b;
+      });
+      await analyzeAfterBulkWrite(this.db, ['actuals'], batch.rowCount);
+      return presentBatch(batch);
+    } catch (error) {
+      if (staged) await this.files?.discard(ctx, staged);
+      throw error;
+    }
+  }
+
+  private fileInput(opts: Pick<ImportOptions, 'fileName' | 'batchKey' | 'format'>) {
+    return {
+      kind: UPLOAD_KIND,
+      name: opts.fileName ?? `${opts.batchKey}.${opts.format}`,
+      contentType: opts.format === 'csv' ? 'text/csv' : XLSX_TYPE,
+    };
+  }
+
+  /** Writes the kept file's row for the batch, inside the import's transaction. */
+  private async keep(
+    tx: Tx,
+    ctx: TenantContext,
+    batchId: string,
+    staged: StagedFile | undefined,
+    keptFrom: StoredFileRow | undefined,
+  ): Promise<void> {
+    const ref = { type: 'actual_batch', id: batchId };
+    if (staged) await this.files?.record(tx, ctx, staged, ref);
+    else if (keptFrom) await this.files?.link(tx, ctx, keptFrom, ref);
+  }
+
+  /** The kept uploads, newest first (metadata; the bytes through batchFile). */
+  async listFiles(ctx: TenantContext, limit: number, cursor?: string) {
+    if (!this.files) return { items: [], next_cursor: null };
+    const page = await this.files.list(ctx, { kind: UPLOAD_KIND }, limit, cursor);
+    return { items: page.items.map(presentFile), next_cursor: page.nextCursor };
+  }
+
+  /** The kept upload a batch was imported from: 404 for an unknown (or another tenant's) batch or none kept. */
+  async batchFile(ctx: TenantContext, batchId: string): Promise<{ row: StoredFileRow; batch: BatchRow }> {
+    const found = await withTenant(this.db, ctx, async (tx) => {
+      const batch = await findBatch(tx, batchId);
+      return batch ? { batch, row: await findFileOf(tx, UPLOAD_KIND, batchId) } : undefined;
+    });
+    if (!found) throw new NotFoundError('Batch', batchId);
+    if (!found.row || !this.files)
+      throw new AppError(404, 'not_found', `batch ${batchId} has no kept upload`, [
+        {
+          path: 'params.id',
+          code: 'no_kept_file',
+          message: 'this batch was imported before files were kept, or from the CLI',
+        },
+      ]);
+    return { row: found.row, batch: found.batch };
+  }
+
+  /** The bytes of a kept file (after batchFile has found it under RLS). */
+  openFile(row: StoredFileRow): Promise<AsyncIterable<Buffer>> {
+    if (!this.files) throw new Error('no file store');
+    return this.files.open(row);
+  }
+
+  /**
+   * Imports a batch's kept upload again under its batch key and mapping (replacing the batch):
+   * now when it is small, as a job otherwise. The new batch's row links the same stored bytes.
+   */
+  async reimport(ctx: TenantContext, batchId: string) {
+    const { row, batch } = await this.batchFile(ctx, batchId);
+    const report = (batch.report ?? {}) as { mapping_name?: string | null };
+    const request: ImportRequest = {
+      batchKey: batch.batchKey,
+      fileName: batch.fileName,
+      format: batch.format as FileFormat,
+      mapping: (batch.mapping ?? {}) as Mapping,
+      mappingName: report.mapping_name ?? null,
+    };
+    if (row.size <= INLINE_MAX_BYTES) {
+      const bytes = await this.files!.readAll(row);
+      return {
+        kind: 'imported' as const,
+        batch: await this.importNow(ctx, [bytes], request, undefined, row),
+      };
+    }
+    const upload = await this.stageUpload(ctx, [], await this.openFile(row));
+    const job = await this.enqueueImport(ctx, upload, request, row.id);
+    return { kind: 'queued' as const, job, uploadBytes: upload.bytes };
   }
 
   /** The zip check of an XLSX held in memory (the import preview): 413 / 422 as for an import. */
@@ -160,9 +274,7 @@ export class ActualsService {
       const data = Buffer.concat(pending);
       pending = [];
       pendingBytes = 0;
-      await withTenant(this.db, ctx.tenantId, (tx) =>
-        insertUploadChunk(tx, ctx.tenantId, uploadId, seq++, data),
-      );
+      await withTenant(this.db, ctx, (tx) => insertUploadChunk(tx, ctx.tenantId, uploadId, seq++, data));
     };
     async function* all() {
       yield* head;
@@ -178,14 +290,19 @@ export class ActualsService {
       }
       await flush();
     } catch (error) {
-      await withTenant(this.db, ctx.tenantId, (tx) => deleteUpload(tx, uploadId)).catch(() => {});
+      await withTenant(this.db, ctx, (tx) => deleteUpload(tx, uploadId)).catch(() => {});
       throw error;
     }
     return { uploadId, bytes: total };
   }
 
   /** Queues the import of a staged upload. */
-  async enqueueImport(ctx: TenantContext, upload: { uploadId: string; bytes: number }, req: ImportRequest) {
+  async enqueueImport(
+    ctx: TenantContext,
+    upload: { uploadId: string; bytes: number },
+    req: ImportRequest,
+    sourceFileId?: string,
+  ) {
     const payload: ImportJobPayload = {
       upload_id: upload.uploadId,
       upload_bytes: upload.bytes,
@@ -194,18 +311,20 @@ export class ActualsService {
       format: req.format,
       mapping: req.mapping,
       mapping_name: req.mappingName ?? null,
+      ...(sourceFileId ? { source_file_id: sourceFileId } : {}),
     };
     try {
       return await this.queue.enqueue(ctx, IMPORT_JOB, payload);
     } catch (error) {
       // No job will read the staged bytes (e.g. 503 while Redis is down): do not keep them.
-      await withTenant(this.db, ctx.tenantId, (tx) => deleteUpload(tx, upload.uploadId)).catch(() => {});
+      await withTenant(this.db, ctx, (tx) => deleteUpload(tx, upload.uploadId)).catch(() => {});
       throw error;
     }
   }
 
   /** Runs an import job: the same importer, reading the staged bytes; bad rows fail it at once. */
-  private async runJob(run: JobRun<ImportJobPayload>): Promise<BatchView> {
+  /** The import job's handler (registered by actuals.module.ts). */
+  async runJob(run: JobRun<ImportJobPayload>): Promise<BatchView> {
     const p = run.payload;
     const ctx: TenantContext = {
       tenantId: run.tenantId,
@@ -219,8 +338,16 @@ export class ActualsService {
     // simply lands after the import's transaction instead of waiting for it.
     const onBytes = (n: number) =>
       void run.progress(Math.min(99, (n / Math.max(1, p.upload_bytes)) * 100)).catch(() => {});
+    // The upload is kept. In the database store its staged chunks are copied inside the import's
+    // transaction; in S3 they are uploaded first (short transactions of their own) and recorded in it.
+    const input = this.fileInput({ fileName: p.file_name, batchKey: p.batch_key, format: p.format });
+    const staged =
+      this.files && this.files.store.kind !== 'db' && !p.source_file_id
+        ? await this.files.stage(ctx, input, this.stagedChunks(run.tenantId, p.upload_id))
+        : undefined;
     try {
-      const batch = await withTenant(this.db, run.tenantId, async (tx) => {
+      const batch = await withTenant(this.db, run, async (tx) => {
+        const keptFrom = p.source_file_id ? await findFile(tx, p.source_file_id) : undefined;
         const access = p.format === 'xlsx' ? await stagedAccess(tx, p.upload_id) : undefined;
         if (access) await this.checkXlsx(access);
         const b = await importActualsIn(tx, ctx, access ? [] : stagedBytes(tx, p.upload_id), {
@@ -232,37 +359,55 @@ export class ActualsService {
           mappingName: p.mapping_name,
           onBytes,
         });
+        if (this.files && !staged && !keptFrom)
+          await this.files.adoptChunks(tx, ctx, input, stagedChunksSql(p.upload_id), {
+            type: 'actual_batch',
+            id: b.id,
+          });
+        else await this.keep(tx, ctx, b.id, staged, keptFrom);
         await deleteUpload(tx, p.upload_id);
         return b;
       });
+      await analyzeAfterBulkWrite(this.db, ['actuals'], batch.rowCount);
       return presentBatch(batch);
     } catch (error) {
+      if (staged) await this.files?.discard(ctx, staged);
       if (!(error instanceof ImportRejectedError || error instanceof XlsxTooLargeError)) throw error;
-      await withTenant(this.db, run.tenantId, (tx) => deleteUpload(tx, p.upload_id));
+      await withTenant(this.db, run, (tx) => deleteUpload(tx, p.upload_id));
       const lines = new Set([error.message, ...error.errors.map((e) => e.message)]);
       throw new PermanentJobError([...lines].join('\n'));
     }
   }
 
+  /** A staged upload's chunks, each read in its own short transaction (outside any other). */
+  private async *stagedChunks(tenantId: string, uploadId: string): AsyncGenerator<Buffer> {
+    for (let seq = 0; ; seq++) {
+      const chunk = await withTenant(this.db, tenantId, (tx) => uploadChunk(tx, uploadId, seq));
+      if (!chunk) {
+        if (seq === 0) throw new PermanentJobError(`upload ${uploadId} is no longer staged`);
+        return;
+      }
+      yield chunk;
+    }
+  }
+
   /** Batches, newest first. */
   async listBatches(ctx: TenantContext, limit: number, cursor?: string) {
-    const rows = await withTenant(this.db, ctx.tenantId, (tx) =>
-      listBatches(tx, limit, decodeCursor(cursor)),
-    );
+    const rows = await withTenant(this.db, ctx, (tx) => listBatches(tx, limit, decodeCursor(cursor)));
     const page = pageOf(rows, limit);
     return { items: page.items.map(presentBatchSummary), next_cursor: page.nextCursor };
   }
 
   /** One batch with its report. */
   async getBatch(ctx: TenantContext, id: string): Promise<BatchView> {
-    const row = await withTenant(this.db, ctx.tenantId, (tx) => findBatch(tx, id));
+    const row = await withTenant(this.db, ctx, (tx) => findBatch(tx, id));
     if (!row) throw new NotFoundError('Batch', id);
     return presentBatch(row);
   }
 
   /** Deletes a batch and its rows. */
   async deleteBatch(ctx: TenantContext, id: string): Promise<void> {
-    await withTenant(this.db, ctx.tenantId, async (tx) => {
+    await withTenant(this.db, ctx, async (tx) => {
       const row = await findBatch(tx, id);
       if (!row || !(await deleteBatch(tx, id))) throw new NotFoundError('Batch', id);
       await recordAudit(tx, ctx, {
@@ -288,7 +433,7 @@ export class ActualsService {
     const after = decodeActualsCursor(q.cursor);
     const [rows, totals] = await withTenant(
       this.db,
-      ctx.tenantId,
+      ctx,
       async (tx) => [await listActuals(tx, filter, q.limit, after), await actualsTotals(tx, filter)] as const,
     );
     const items = rows.slice(0, q.limit);

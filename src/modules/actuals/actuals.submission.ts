@@ -4,7 +4,7 @@
  * request and presents the outcome.
  */
 import type { TenantContext } from '../../platform/tenancy/tenancy.ts';
-import type { FileFormat } from './actuals.readers.ts';
+import type { FileFormat } from '../imports/index.ts';
 import type { MappingService } from './actuals.saved-mappings.ts';
 import { type ActualsService, INLINE_MAX_BYTES } from './actuals.service.ts';
 

@@ -1,5 +1,5 @@
 /** Writes and reads the append-only audit log (inside the caller's tenant transaction). */
-import { and, desc, eq, gte, lt, lte, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, lt, lte, type SQL, sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import type { Queryable } from '../../platform/db/client.ts';
 import { auditLog } from '../../platform/db/schema.ts';
@@ -36,6 +36,26 @@ export async function recordAudit(tx: Queryable, ctx: TenantContext, entry: Audi
     after: entry.after ?? null,
     requestId: ctx.requestId ?? null,
   });
+}
+
+/** Records many mutations in few statements (bulk writes; chunks stay under the parameter limit). */
+export async function recordAudits(tx: Queryable, ctx: TenantContext, entries: AuditEntry[]): Promise<void> {
+  if (!auditEnabled) return;
+  for (let i = 0; i < entries.length; i += 2000) {
+    await tx.insert(auditLog).values(
+      entries.slice(i, i + 2000).map((entry) => ({
+        id: uuidv7(),
+        tenantId: ctx.tenantId,
+        userId: ctx.userId,
+        action: entry.action,
+        entityType: entry.entityType,
+        entityId: entry.entityId ?? null,
+        before: entry.before ?? null,
+        after: entry.after ?? null,
+        requestId: ctx.requestId ?? null,
+      })),
+    );
+  }
 }
 
 /** Records one change of an entity: what each service calls `audit(tx, ctx, action, id, before, after)`. */
@@ -82,4 +102,32 @@ export async function listAudit(tx: Queryable, f: AuditFilter) {
     .where(and(...where))
     .orderBy(desc(auditLog.id))
     .limit(f.limit + 1);
+}
+
+/**
+ * Records the mutations of several actors in one statement (a batch of live edits): each entry
+ * carries its own context. Hand-written SQL, one JSON parameter whatever the batch size.
+ */
+export async function recordAuditsOf(
+  tx: Queryable,
+  tenantId: string,
+  entries: (AuditEntry & { ctx: Pick<TenantContext, 'userId' | 'requestId'> })[],
+): Promise<void> {
+  if (!auditEnabled || entries.length === 0) return;
+  const rows = entries.map((e) => ({
+    id: uuidv7(),
+    u: e.ctx.userId,
+    a: e.action,
+    t: e.entityType,
+    e: e.entityId ?? null,
+    b: e.before ?? null,
+    f: e.after ?? null,
+    r: e.ctx.requestId?.slice(0, 100) ?? null,
+  }));
+  await tx.execute(sql`
+    INSERT INTO audit_log (id, tenant_id, user_id, action, entity_type, entity_id, before, after, request_id)
+    SELECT x.id, ${tenantId}::uuid, x.u, x.a, x.t, x.e, x.b, x.f, x.r
+    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+      AS x(id uuid, u text, a text, t text, e uuid, b jsonb, f jsonb, r text)
+    ORDER BY x.id`);
 }

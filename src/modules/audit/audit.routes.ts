@@ -1,4 +1,4 @@
-/** GET /audit: the tenant's audit trail, newest first. */
+/** GET /audit: the tenant's audit trail, newest first; GET /audit/verify: its hash chain checked. */
 import { z } from 'zod';
 import { type Authenticator, ctxOf } from '../../platform/auth/authenticate.ts';
 import type { Db } from '../../platform/db/client.ts';
@@ -6,6 +6,7 @@ import { decodeCursor, pageOf } from '../../platform/http/pagination.ts';
 import { type App, errorResponses } from '../../platform/http/types.ts';
 import { withTenant } from '../../platform/tenancy/tenancy.ts';
 import { pageQuery } from '../../shared/validation.ts';
+import { type ChainReport, verifyAuditChain } from './audit.chain.ts';
 import { listAudit } from './audit.repository.ts';
 
 const query = z.strictObject({
@@ -30,6 +31,39 @@ const entry = z.object({
   request_id: z.string().nullable(),
 });
 
+const chainReport = z.object({
+  tenant_id: z.uuid(),
+  ok: z.boolean(),
+  rows_checked: z.number().int(),
+  head: z.object({ seq: z.number().int(), hash: z.string() }).nullable(),
+  first_broken: z
+    .object({
+      audit_id: z.uuid().nullable(),
+      seq: z.number().int().nullable(),
+      problem: z.enum(['row_hash_mismatch', 'prev_hash_mismatch', 'seq_mismatch', 'head_mismatch']),
+      expected: z.string(),
+      stored: z.string(),
+    })
+    .nullable(),
+});
+
+/** The wire form of a chain report (GET /audit/verify and `bf audit verify --json`). */
+export function presentChainReport(r: ChainReport): z.infer<typeof chainReport> {
+  return {
+    tenant_id: r.tenantId,
+    ok: r.ok,
+    rows_checked: r.rowsChecked,
+    head: r.head,
+    first_broken: r.firstBroken && {
+      audit_id: r.firstBroken.auditId,
+      seq: r.firstBroken.seq,
+      problem: r.firstBroken.problem,
+      expected: r.firstBroken.expected,
+      stored: r.firstBroken.stored,
+    },
+  };
+}
+
 /** Registers /audit. */
 export function auditRoutes(app: App, auth: Authenticator, db: Db): void {
   app.get(
@@ -48,7 +82,7 @@ export function auditRoutes(app: App, auth: Authenticator, db: Db): void {
     },
     async (req) => {
       const q = req.query;
-      const rows = await withTenant(db, ctxOf(req).tenantId, (tx) =>
+      const rows = await withTenant(db, ctxOf(req), (tx) =>
         listAudit(tx, {
           entityType: q.entity_type,
           entityId: q.entity_id,
@@ -76,5 +110,18 @@ export function auditRoutes(app: App, auth: Authenticator, db: Db): void {
         next_cursor: page.nextCursor,
       };
     },
+  );
+
+  app.get(
+    '/audit/verify',
+    {
+      onRequest: auth.require('audit:verify'),
+      schema: {
+        tags: ['audit'],
+        summary: "Verify the tenant's audit hash chain; reports the first broken link",
+        response: { 200: chainReport, ...errorResponses },
+      },
+    },
+    async (req) => presentChainReport(await verifyAuditChain(db, ctxOf(req).tenantId)),
   );
 }

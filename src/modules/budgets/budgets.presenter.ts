@@ -1,6 +1,6 @@
 /** Shapes budget rows for the wire (the guide's BudgetResponse, plus computed totals). */
 import { Decimal, toMoney } from '../../shared/money.ts';
-import type { LineView } from '../lines/lines.presenter.ts';
+import type { LineView } from '../lines/index.ts';
 import type { BudgetRow } from './budgets.repository.ts';
 
 export interface TotalRow {

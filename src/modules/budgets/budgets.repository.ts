@@ -26,6 +26,13 @@ export async function findBudget(
   return rows[0];
 }
 
+/** A budget whether soft-deleted or not, optionally locked for update (restore). */
+export async function findAnyBudget(tx: Queryable, id: string, forUpdate = false) {
+  const q = tx.select().from(budgets).where(eq(budgets.id, id));
+  const rows = await (forUpdate ? q.for('update') : q);
+  return rows[0];
+}
+
 /** Whether another live budget of the fiscal year has this name (case-insensitive). */
 export async function nameTaken(
   tx: Queryable,
@@ -54,15 +61,17 @@ export interface BudgetFilter {
   budgetType?: BudgetRow['budgetType'] | undefined;
   departmentId?: string | undefined;
   text?: string | undefined;
+  /** Soft-deleted budgets instead of live ones. */
+  deleted?: boolean | undefined;
   afterId?: string | undefined;
   limit: number;
 }
 
 const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-/** Lists live budgets newest first, keyset-paginated on the UUIDv7 id. */
+/** Lists live (or only soft-deleted) budgets newest first, keyset-paginated on the UUIDv7 id. */
 export function listBudgets(tx: Queryable, f: BudgetFilter): Promise<BudgetRow[]> {
-  const where: (SQL | undefined)[] = [eq(budgets.isDeleted, false)];
+  const where: (SQL | undefined)[] = [eq(budgets.isDeleted, f.deleted ?? false)];
   if (f.fiscalYear) where.push(eq(budgets.fiscalYear, f.fiscalYear));
   if (f.status) where.push(eq(budgets.status, f.status));
   if (f.budgetType) where.push(eq(budgets.budgetType, f.budgetType));

@@ -85,6 +85,20 @@ export function budgetRoutes(app: App, auth: Authenticator, budgets: BudgetServi
     async (req) => budgets.update(ctxOf(req), req.params.id, req.body),
   );
 
+  app.post(
+    '/budgets/:id/restore',
+    {
+      onRequest: auth.require('budgets:delete'),
+      schema: {
+        tags,
+        summary: 'Restore a soft-deleted budget (409 not_deleted when it is live)',
+        params: budgetParams,
+        response: { 200: budgetResponse, ...errorResponses },
+      },
+    },
+    async (req) => budgets.restore(ctxOf(req), req.params.id),
+  );
+
   app.delete(
     '/budgets/:id',
     {

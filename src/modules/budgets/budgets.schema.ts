@@ -13,7 +13,7 @@ import {
   trimmed,
   uuidParam,
 } from '../../shared/validation.ts';
-import { lineCreateSchema, lineResponse } from '../lines/lines.schema.ts';
+import { lineCreateSchema, lineResponse } from '../lines/index.ts';
 
 const budgetFields = {
   budget_name: trimmed(3, 255, 'budget_name'),
@@ -79,6 +79,9 @@ export const budgetListQuery = z.strictObject({
   budget_type: z.enum(BUDGET_TYPES).optional(),
   department_id: z.string().max(255).optional(),
   text: z.string().trim().min(1).max(255).optional(),
+  deleted: queryBoolean(false).meta({
+    description: 'true: only soft-deleted budgets (to restore them); false (default): live budgets',
+  }),
   ...pageQuery,
 });
 export type BudgetListQuery = z.output<typeof budgetListQuery>;

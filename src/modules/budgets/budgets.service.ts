@@ -1,26 +1,34 @@
 /** Budget use cases: create (with lines), read (cached), list, update (optimistic locking), delete. */
 import { validate as isUuid, v7 as uuidv7 } from 'uuid';
-import type { Tx } from '../../platform/db/client.ts';
+import { analyzeAfterBulkWrite, LINE_TABLES, type Tx } from '../../platform/db/client.ts';
 import { pgError } from '../../platform/db/errors.ts';
+import { emit } from '../../platform/events/outbox.ts';
 import {
   BusinessRuleError,
   ConflictError,
+  NotFoundError,
   ValidationError,
   VersionConflictError,
 } from '../../platform/http/errors.ts';
 import { decodeCursor, pageOf } from '../../platform/http/pagination.ts';
 import type { ServiceDeps } from '../../platform/services.ts';
-import { type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
-import { auditor } from '../audit/audit.repository.ts';
-import { toNewLines } from '../lines/lines.input.ts';
-import { insertLines, linesJson } from '../lines/lines.repository.ts';
-import { resolveBudgetRange, respreadBudget, writeLinePeriods } from '../periods/periods.spreading.ts';
+import { afterCommit, type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
+import { auditor } from '../audit/index.ts';
+import {
+  insertLines,
+  linesJson,
+  resolveBudgetRange,
+  respreadBudget,
+  toNewLines,
+  writeLinePeriods,
+} from '../lines/index.ts';
 import { mustFindBudget } from './budget-lookup.ts';
-import { BudgetCache } from './budgets.cache.ts';
+import { BudgetCache, scopeKey } from './budgets.cache.ts';
 import { assertDeletable, assertEditable, authorizeDelete } from './budgets.policy.ts';
 import { type BudgetView, presentBudget } from './budgets.presenter.ts';
 import {
   type BudgetRow,
+  findAnyBudget,
   hardDeleteBudget,
   insertBudget,
   listBudgets,
@@ -57,7 +65,7 @@ export class BudgetService {
 
   /** Creates a budget and its lines in one transaction: all or nothing. */
   async create(ctx: TenantContext, input: BudgetCreateInput): Promise<BudgetView> {
-    return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+    return withTenant(this.deps.db, ctx, async (tx) => {
       // A client-given reference must resolve in the caller's tenant: never store a foreign or dangling id.
       if (input.template_id !== undefined)
         await assertTemplateVersion(tx, input.template_id, input.template_version!);
@@ -110,36 +118,47 @@ export class BudgetService {
     }).catch((error: unknown) => rethrowDuplicate(error, input.budget_name, input.fiscal_year));
     await insertLines(tx, lines);
     await writeLinePeriods(tx, budget, lines, { pathPrefix: 'budget_lines' });
+    afterCommit(tx, () => analyzeAfterBulkWrite(this.deps.db, LINE_TABLES, lines.length));
     const view = presentBudget(budget, await totalsFor(tx, [id]));
     const { totals: _t, ...after } = view;
     await this.audit(tx, ctx, 'budget.created', id, null, { ...after, line_count: lines.length });
+    await emit(tx, ctx, {
+      type: 'budget.created',
+      subjectId: id,
+      data: { ...eventSummary(view), line_count: lines.length, template_id: view.template_id },
+    });
     return view;
   }
 
   /** A live budget as response JSON text, from the cache when possible (no parse/stringify round trip). */
   async getJson(ctx: TenantContext, id: string, includeLines: boolean): Promise<string> {
-    const cached = await this.cache.lookup(ctx.tenantId, id, includeLines);
+    // The cached JSON is what this user's department scope sees: the scope is part of the key.
+    const cached = await this.cache.lookup(ctx.tenantId, id, includeLines, await scopeKey(this.deps.db, ctx));
     if (cached.hit) return cached.hit;
-    const json = await withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+    const json = await withTenant(this.deps.db, ctx, async (tx) => {
       const budget = await mustFindBudget(tx, id);
       const head = JSON.stringify(presentBudget(budget, await totalsFor(tx, [id])));
       if (!includeLines) return head;
       return `${head.slice(0, -1)},"budget_lines":${await linesJson(tx, id)}}`;
     });
-    await cached.store(json);
+    // Not awaited: no reader waits for a multi-megabyte cache write (it never throws). The key
+    // carries the generation read before the database, so a write committing meanwhile still
+    // makes this entry unreachable.
+    void cached.store(json);
     return json;
   }
 
   /** Lists budgets with filters and cursor pagination. */
   async list(ctx: TenantContext, q: BudgetListQuery) {
     const afterId = decodeCursor(q.cursor);
-    return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+    return withTenant(this.deps.db, ctx, async (tx) => {
       const rows = await listBudgets(tx, {
         fiscalYear: q.fiscal_year,
         status: q.status,
         budgetType: q.budget_type,
         departmentId: q.department_id,
         text: q.text,
+        deleted: q.deleted,
         afterId,
         limit: q.limit,
       });
@@ -165,7 +184,7 @@ export class BudgetService {
     const { version, ...fields } = input;
     const name = fields.budget_name;
     try {
-      return await withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+      return await withTenant(this.deps.db, ctx, async (tx) => {
         const before = await mustFindBudget(tx, id, true);
         if (before.version !== version) throw new VersionConflictError('Budget', version, before.version);
         this.cache.invalidateAfterCommit(tx, ctx.tenantId, id);
@@ -208,6 +227,11 @@ export class BudgetService {
           presentBudget(after, totals),
         );
         const view = presentBudget(after, totals);
+        await emit(tx, ctx, {
+          type: 'budget.updated',
+          subjectId: id,
+          data: { ...eventSummary(view), changed: Object.keys(fields).sort() },
+        });
         // Change hooks (collaboration) log it in this transaction and publish after commit.
         await this.deps.changes?.record(tx, ctx, {
           budgetId: id,
@@ -227,7 +251,7 @@ export class BudgetService {
   /** Soft-deletes (default) or removes a budget. */
   async delete(ctx: TenantContext, id: string, soft: boolean): Promise<void> {
     authorizeDelete(ctx, soft);
-    await withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+    await withTenant(this.deps.db, ctx, async (tx) => {
       const before = await mustFindBudget(tx, id, true);
       assertDeletable(ctx, before);
       this.cache.invalidateAfterCommit(tx, ctx.tenantId, id);
@@ -258,19 +282,66 @@ export class BudgetService {
         presentBudget(before, []),
         null,
       );
+      await emit(tx, ctx, { type: 'budget.deleted', subjectId: id, data: { budget_id: id, soft } });
     });
+  }
+
+  /**
+   * Restores a soft-deleted budget (permission as for deleting it): 404 when it does not exist
+   * in this tenant (or was removed for good), 409 `not_deleted` when it is live, 409
+   * `duplicate_budget_name` when a live budget of its fiscal year took its name meanwhile.
+   */
+  async restore(ctx: TenantContext, id: string): Promise<BudgetView> {
+    authorizeDelete(ctx, true);
+    await withTenant(this.deps.db, ctx, async (tx) => {
+      const before = await findAnyBudget(tx, id, true);
+      if (!before) throw new NotFoundError('Budget', id);
+      if (!before.isDeleted)
+        throw new ConflictError(
+          'not_deleted',
+          'params.id',
+          `Budget ${id} is not deleted; there is nothing to restore`,
+        );
+      if (await nameTaken(tx, before.budgetName, before.fiscalYear, id))
+        throw duplicateName(before.budgetName, before.fiscalYear);
+      this.cache.invalidateAfterCommit(tx, ctx.tenantId, id);
+      const after = await updateBudget(tx, id, {
+        isDeleted: false,
+        deletedAt: null,
+        deletedBy: null,
+        updatedBy: ctx.userId,
+      });
+      await this.audit(
+        tx,
+        ctx,
+        'budget.restored',
+        id,
+        {
+          is_deleted: true,
+          deleted_at: before.deletedAt?.toISOString() ?? null,
+          deleted_by: before.deletedBy,
+        },
+        presentBudget(after, []),
+      );
+    });
+    return JSON.parse(await this.getJson(ctx, id, false)) as BudgetView;
   }
 
   /** Dates after an update: given dates win; fixed-length types re-derive theirs, project/rolling keep theirs. */
   private rangeAfter(tx: Tx, ctx: TenantContext, before: BudgetRow, f: Omit<BudgetUpdateInput, 'version'>) {
     const budgetType = f.budget_type ?? before.budgetType;
     const keeps = budgetType === 'project' || budgetType === 'rolling';
-    return resolveBudgetRange(tx, ctx.tenantId, {
-      budgetType,
-      fiscalYear: f.fiscal_year ?? before.fiscalYear,
-      periodStart: f.period_start ?? (keeps ? before.periodStart : undefined),
-      periodEnd: f.period_end ?? (keeps ? before.periodEnd : undefined),
-    });
+    return resolveBudgetRange(
+      tx,
+      ctx.tenantId,
+      {
+        budgetType,
+        fiscalYear: f.fiscal_year ?? before.fiscalYear,
+        periodStart: f.period_start ?? (keeps ? before.periodStart : undefined),
+        periodEnd: f.period_end ?? (keeps ? before.periodEnd : undefined),
+      },
+      { checkWindow: f.fiscal_year !== undefined },
+    );
   }
 }
 
@@ -279,4 +350,18 @@ async function assertTemplateVersion(tx: Tx, templateId: string, version: number
   if (isUuid(templateId) && (await templateVersionExists(tx, templateId, version))) return;
   const message = `template_id ${templateId} with template_version ${version} is not a template of your tenant`;
   throw new BusinessRuleError('unknown_reference', message, 'template_id', { field: 'template_id' });
+}
+
+/** The fields every budget event carries (catalog.ts `budgetSummary`). */
+function eventSummary(view: BudgetView) {
+  return {
+    budget_id: view.budget_id,
+    budget_name: view.budget_name,
+    budget_type: view.budget_type,
+    fiscal_year: view.fiscal_year,
+    status: view.status,
+    base_currency: view.base_currency,
+    total_amount: view.total_amount,
+    version: view.version,
+  };
 }

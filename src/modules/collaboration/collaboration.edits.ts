@@ -7,9 +7,8 @@
 import { v7 as uuidv7 } from 'uuid';
 import { ConflictError, NotFoundError, VersionConflictError } from '../../platform/http/errors.ts';
 import { afterCommit, type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
-import { presentLine } from '../lines/lines.presenter.ts';
-import { findLine } from '../lines/lines.repository.ts';
-import type { LineService } from '../lines/lines.service.ts';
+import type { LineService } from '../lines/index.ts';
+import { findLine, presentLine } from '../lines/index.ts';
 import type { ClientMessageOf, LineEditChanges } from './collaboration.messages.ts';
 import {
   assertActive,
@@ -52,13 +51,15 @@ export class EditService {
   constructor(
     private readonly sessions: CollaborationService,
     private readonly lines: LineService,
+    /** Told of each edit written to its line (the edits counter of /metrics). */
+    private readonly onApplied: () => void = () => {},
   ) {}
 
   /** Applies a socket's line edit under the session's conflict strategy. */
   async apply(ctx: TenantContext, sessionId: string, msg: Edit, delivered: number): Promise<EditOutcome> {
     const { db, config } = this.sessions.deps;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const { session, line, recent } = await withTenant(db, ctx.tenantId, async (tx) => {
+      const { session, line, recent } = await withTenant(db, ctx, async (tx) => {
         const session = await this.sessions.mustFind(tx, sessionId);
         assertActive(session);
         // Read now, not at connect: a participant who left or re-joined as viewer cannot edit.
@@ -102,6 +103,7 @@ export class EditService {
         if (error instanceof VersionConflictError) continue;
         throw error;
       }
+      this.onApplied();
       return conflict
         ? ({
             outcome: 'applied',
@@ -124,7 +126,7 @@ export class EditService {
     },
   ): Promise<EditOutcome> {
     const { db } = this.sessions.deps;
-    const change = await withTenant(db, ctx.tenantId, async (tx) => {
+    const change = await withTenant(db, ctx, async (tx) => {
       assertActive(await this.sessions.mustFind(tx, sessionId, true));
       const conflict = await insertConflict(tx, {
         id: uuidv7(),
@@ -160,7 +162,7 @@ export class EditService {
   /** A session's conflicts (pending ones by default listing order: oldest first). */
   async list(ctx: TenantContext, sessionId: string, status?: 'pending' | 'accepted' | 'rejected') {
     authorizeCollaboration(ctx);
-    return withTenant(this.sessions.deps.db, ctx.tenantId, async (tx) => {
+    return withTenant(this.sessions.deps.db, ctx, async (tx) => {
       await this.sessions.mustFind(tx, sessionId);
       return { items: (await listConflicts(tx, sessionId, status)).map(presentConflict) };
     });
@@ -172,7 +174,7 @@ export class EditService {
     const { db } = this.sessions.deps;
     const status = input.action === 'accept' ? 'accepted' : 'rejected';
     // Claiming the conflict first makes a second resolver get 409 instead of applying twice.
-    const { session, claimed } = await withTenant(db, ctx.tenantId, async (tx) => {
+    const { session, claimed } = await withTenant(db, ctx, async (tx) => {
       const session = await this.sessions.mustFind(tx, sessionId);
       assertActive(session);
       assertCanResolve(ctx, await findParticipant(tx, sessionId, ctx.userId));
@@ -196,17 +198,16 @@ export class EditService {
     let line: Record<string, unknown> | null = null;
     if (status === 'accepted') {
       try {
-        const current = await withTenant(db, ctx.tenantId, (tx) =>
-          findLine(tx, session.budgetId, claimed.targetId),
-        );
+        const current = await withTenant(db, ctx, (tx) => findLine(tx, session.budgetId, claimed.targetId));
         if (!current) throw new NotFoundError('Budget line', claimed.targetId, 'target_id');
         const changes = (input.changes ?? claimed.proposedChanges) as LineEditChanges;
         line = await this.lines.update(ctx, session.budgetId, claimed.targetId, {
           ...changes,
           version: current.version,
         });
+        this.onApplied();
       } catch (error) {
-        await withTenant(db, ctx.tenantId, (tx) =>
+        await withTenant(db, ctx, (tx) =>
           settleConflict(
             tx,
             sessionId,
@@ -218,7 +219,7 @@ export class EditService {
         throw error;
       }
     }
-    await withTenant(db, ctx.tenantId, async (tx) => {
+    await withTenant(db, ctx, async (tx) => {
       const change = await this.sessions.feed.append(tx, ctx, {
         sessionId,
         type: 'conflict_resolved',

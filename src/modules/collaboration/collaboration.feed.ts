@@ -9,6 +9,7 @@ import {
   ALL_BUDGET_CHANGES,
   type BudgetChange,
   type ChangeListener,
+  type ChangeOf,
 } from '../../platform/events/change-hooks.ts';
 import type { PubSub } from '../../platform/pubsub/pubsub.ts';
 import { afterCommit, type TenantContext } from '../../platform/tenancy/tenancy.ts';
@@ -16,6 +17,7 @@ import { changeMessage, presentChange } from './collaboration.presenter.ts';
 import {
   activeSessionIds,
   appendChange,
+  appendChanges,
   type ChangeRow,
   closeSession,
   trimChanges,
@@ -24,6 +26,11 @@ import {
 /** What travels on a session's pub/sub channel. */
 export type FeedMessage =
   | { kind: 'change'; sequence: number; origin: string | null; message: Record<string, unknown> }
+  // Several consecutive changes of one transaction (a batch of edits), in sequence order.
+  | {
+      kind: 'changes';
+      items: { sequence: number; origin: string | null; message: Record<string, unknown> }[];
+    }
   | { kind: 'ephemeral'; origin: string | null; message: Record<string, unknown> }
   | { kind: 'control'; action: 'closed' | 'left'; user_id: string; message: Record<string, unknown> }
   // Not published: the process's rooms hand it to their members when pub/sub recovers.
@@ -88,6 +95,45 @@ export class CollaborationFeed implements ChangeListener {
     });
   }
 
+  /**
+   * Logs several changes (a batch, in order) in every active session of their budget: one
+   * statement per session whatever n, one publish per session after commit.
+   */
+  async recordMany(tx: Tx, changes: readonly ChangeOf[]): Promise<void> {
+    const budgets = new Set(changes.map((c) => c.change.budgetId));
+    if (budgets.size !== 1 || changes.some((c) => c.change.kind === 'budget_deleted')) {
+      for (const c of changes) await this.record(tx, c.ctx, c.change);
+      return;
+    }
+    const sessions = await activeSessionIds(tx, changes[0]!.change.budgetId);
+    if (sessions.length === 0) return;
+    const tenantId = changes[0]!.ctx.tenantId;
+    const messages = changes.map((c) => ({ c, m: changeMessage(c.change) }));
+    const rows: ChangeRow[] = [];
+    for (const sessionId of sessions) {
+      const appended = await appendChanges(
+        tx,
+        tenantId,
+        sessionId,
+        messages.map(({ c, m }) => ({
+          changeType: m.type,
+          targetType: c.change.targetType,
+          targetId: c.change.targetId,
+          userId: c.ctx.userId,
+          origin: c.ctx.requestId?.slice(0, 200) ?? null,
+          payload: m.payload,
+        })),
+      );
+      const keep = this.config.COLLABORATION_CHANGE_RETENTION;
+      const last = appended.at(-1)!.sequence;
+      const first = appended[0]!.sequence;
+      if (keep > 0 && last > keep && Math.floor(last / TRIM_EVERY) > Math.floor((first - 1) / TRIM_EVERY))
+        await trimChanges(tx, sessionId, keep);
+      rows.push(...appended);
+    }
+    afterCommit(tx, () => this.publishChanges(tenantId, rows));
+  }
+
   /** Appends one change with the session's next sequence (inside the caller's transaction). */
   async append(tx: Tx, ctx: TenantContext, c: NewChange): Promise<ChangeRow> {
     const row = await appendChange(tx, {
@@ -108,13 +154,24 @@ export class CollaborationFeed implements ChangeListener {
 
   /** Publishes committed changes; losses are repaired by subscribers from the log. */
   publishChanges(tenantId: string, rows: readonly ChangeRow[]): void {
+    // One message per session: a batch's n changes travel together.
+    const bySession = new Map<string, ChangeRow[]>();
     for (const row of rows) {
-      this.send(tenantId, row.sessionId, {
-        kind: 'change',
+      const list = bySession.get(row.sessionId);
+      if (list) list.push(row);
+      else bySession.set(row.sessionId, [row]);
+    }
+    for (const [sessionId, list] of bySession) {
+      const items = list.map((row) => ({
         sequence: row.sequence,
         origin: row.origin,
         message: presentChange(row),
-      });
+      }));
+      this.send(
+        tenantId,
+        sessionId,
+        items.length === 1 ? { kind: 'change', ...items[0]! } : { kind: 'changes', items },
+      );
     }
   }
 

@@ -1,6 +1,6 @@
 /** The WebSocket protocol's client messages (zod) and the close codes (docs/collaboration.md). */
 import { z } from 'zod';
-import { lineUpdateSchema } from '../lines/lines.schema.ts';
+import { lineUpdateSchema } from '../lines/index.ts';
 
 /** Fields of a line edit: the REST update's fields, without `version` (sent beside them). */
 export const lineEditChanges = lineUpdateSchema

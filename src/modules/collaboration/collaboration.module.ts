@@ -1,39 +1,49 @@
-/** Wires collaboration into an app: change feed on the services' hooks, services, rooms, routes. */
-import type { Authenticator } from '../../platform/auth/authenticate.ts';
-import type { ChangeHooks } from '../../platform/events/change-hooks.ts';
-import type { App } from '../../platform/http/types.ts';
-import type { Platform } from '../../platform/platform.ts';
-import type { ServiceDeps } from '../../platform/services.ts';
+/**
+ * The collaboration module (COLLABORATION_ENABLED): live editing over a WebSocket. Its change
+ * listener, the CollaborationFeed, is declared here: every budget and line write (LineService,
+ * BudgetService, ... through `deps.changes.emit`) reaches it inside the writing transaction, and
+ * it publishes to the budget's sockets after the commit.
+ */
+import { FEATURES } from '../../platform/features.ts';
+import type { ModuleContext, ModuleDefinition } from '../../platform/module.ts';
 import { Rooms } from '../../platform/ws/rooms.ts';
-import type { LineService } from '../lines/lines.service.ts';
+import type { LineService } from '../lines/index.ts';
+import { EditBatcher } from './collaboration.edit-batch.ts';
 import { EditService } from './collaboration.edits.ts';
 import { CollaborationFeed } from './collaboration.feed.ts';
 import { CollaborationLimits } from './collaboration.limits.ts';
 import { collaborationRoutes } from './collaboration.routes.ts';
 import { CollaborationService } from './collaboration.service.ts';
 
-/** Builds the collaboration services and registers the feed on the change hooks. */
-export function createCollaboration(
-  platform: Platform,
-  deps: ServiceDeps & { changes: ChangeHooks },
+/** The module's services: sessions, live edits, the budget rooms and the connection limits. */
+export interface Collaboration {
+  sessions: CollaborationService;
+  edits: EditService;
+  batcher: EditBatcher;
+  rooms: Rooms;
+  limits: CollaborationLimits;
+}
+
+export function collaborationModule(
+  { platform, deps }: ModuleContext,
   lines: LineService,
-) {
+): ModuleDefinition<{ collaboration: Collaboration }> {
   const feed = new CollaborationFeed(platform.pubsub, platform.config);
-  deps.changes.add(feed);
   const sessions = new CollaborationService(deps, feed);
-  return {
+  const countEdit = () => platform.metrics.collaborationEdits.inc();
+  const edits = new EditService(sessions, lines, countEdit);
+  const parts: Collaboration = {
     sessions,
-    edits: new EditService(sessions, lines),
+    edits,
+    batcher: new EditBatcher(sessions, lines, edits, platform.config, countEdit),
     rooms: new Rooms(platform.pubsub),
     limits: new CollaborationLimits(platform.config),
   };
-}
-
-/** Registers the REST routes and the WebSocket endpoint. */
-export function registerCollaboration(
-  app: App,
-  auth: Authenticator,
-  c: ReturnType<typeof createCollaboration>,
-) {
-  collaborationRoutes(app, auth, { auth, ...c, log: app.log });
+  return {
+    name: 'collaboration',
+    feature: FEATURES.collaboration,
+    services: { collaboration: parts },
+    listeners: [feed],
+    routes: (api, auth) => collaborationRoutes(api, auth, { auth, ...parts, log: api.log }),
+  };
 }

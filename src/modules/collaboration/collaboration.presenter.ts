@@ -87,6 +87,9 @@ export function changeMessage(change: BudgetChange): { type: string; payload: Re
           success: true,
         },
       };
+    case 'periods_updated':
+      // Many lines' months at once (a pasted block): each line with its version and periods.
+      return { type: 'budget_periods_updated', payload: { target_id: change.budgetId, ...after } };
     case 'line_added':
       return { type: 'budget_line_added', payload: { target_id: change.targetId, line: after } };
     case 'line_deleted':

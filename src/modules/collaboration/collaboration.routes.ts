@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { type Authenticator, ctxOf } from '../../platform/auth/authenticate.ts';
 import { type App, errorResponses } from '../../platform/http/types.ts';
-import { budgetParams } from '../budgets/budgets.schema.ts';
+import { budgetParams } from '../budgets/index.ts';
 import {
   changeResponse,
   changesQuery,

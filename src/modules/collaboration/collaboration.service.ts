@@ -5,8 +5,8 @@ import { BusinessRuleError, ConflictError, NotFoundError } from '../../platform/
 import { decodeCursor, pageOf } from '../../platform/http/pagination.ts';
 import type { ServiceDeps } from '../../platform/services.ts';
 import { afterCommit, type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
-import { mustFindBudget } from '../budgets/budget-lookup.ts';
-import { findLine } from '../lines/lines.repository.ts';
+import { mustFindBudget } from '../budgets/index.ts';
+import { findLine } from '../lines/index.ts';
 import type { CollaborationFeed } from './collaboration.feed.ts';
 import {
   assertActive,
@@ -59,7 +59,7 @@ export class CollaborationService {
   async create(ctx: TenantContext, input: SessionCreateInput) {
     authorizeCollaboration(ctx);
     assertCapacityAllowed(input.max_participants, this.deps.config.MAX_COLLABORATION_PARTICIPANTS);
-    return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+    return withTenant(this.deps.db, ctx, async (tx) => {
       await mustFindBudget(tx, input.budget_id, false, 'budget_id');
       const session = await insertSession(tx, {
         id: uuidv7(),
@@ -88,7 +88,7 @@ export class CollaborationService {
   /** One session with its present participants. */
   async get(ctx: TenantContext, id: string) {
     authorizeCollaboration(ctx);
-    return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+    return withTenant(this.deps.db, ctx, async (tx) => {
       const session = await this.mustFind(tx, id);
       return presentSession(session, await presentParticipants(tx, id));
     });
@@ -106,7 +106,7 @@ export class CollaborationService {
   ) {
     authorizeCollaboration(ctx);
     const afterId = decodeCursor(q.cursor);
-    return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+    return withTenant(this.deps.db, ctx, async (tx) => {
       const rows = await listSessions(tx, {
         budgetId: q.budget_id,
         status: q.status,
@@ -121,7 +121,7 @@ export class CollaborationService {
   /** Joins (or re-joins) a session: capacity and role are checked under the session's row lock. */
   async join(ctx: TenantContext, id: string, input: JoinInput) {
     authorizeCollaboration(ctx);
-    return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+    return withTenant(this.deps.db, ctx, async (tx) => {
       const session = await this.mustFind(tx, id, true);
       assertActive(session);
       assertJoinRole(ctx, session, input.role);
@@ -157,7 +157,7 @@ export class CollaborationService {
   /** Leaves a session; the user's sockets in every process are closed. */
   async leave(ctx: TenantContext, id: string) {
     authorizeCollaboration(ctx);
-    const left = await withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+    const left = await withTenant(this.deps.db, ctx, async (tx) => {
       await this.mustFind(tx, id);
       const left = await markLeft(tx, id, ctx.userId);
       if (left)
@@ -177,7 +177,7 @@ export class CollaborationService {
   /** Closes a session (owner); every socket is told and closed. */
   async close(ctx: TenantContext, id: string) {
     authorizeCollaboration(ctx);
-    const session = await withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+    const session = await withTenant(this.deps.db, ctx, async (tx) => {
       const s = await this.mustFind(tx, id, true);
       assertActive(s);
       assertCanClose(ctx, s, await findParticipant(tx, id, ctx.userId));
@@ -196,7 +196,7 @@ export class CollaborationService {
   /** Logged changes after a sequence, in order (REST catch-up). */
   async changes(ctx: TenantContext, id: string, after: number, limit: number) {
     authorizeCollaboration(ctx);
-    return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+    return withTenant(this.deps.db, ctx, async (tx) => {
       const session = await this.mustFind(tx, id);
       const rows = await changesAfter(tx, id, after, limit);
       return {
@@ -210,7 +210,7 @@ export class CollaborationService {
   /** Adds a comment to a budget or line; it is logged and broadcast in the budget's active sessions. */
   async addComment(ctx: TenantContext, budgetId: string, input: CommentCreateInput, sessionId?: string) {
     authorizeCollaboration(ctx);
-    return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+    return withTenant(this.deps.db, ctx, async (tx) => {
       await mustFindBudget(tx, budgetId);
       if (input.line_id && !(await findLine(tx, budgetId, input.line_id)))
         throw new NotFoundError('Budget line', input.line_id, 'line_id');
@@ -251,7 +251,7 @@ export class CollaborationService {
   ) {
     authorizeCollaboration(ctx);
     const afterId = decodeCursor(q.cursor);
-    return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+    return withTenant(this.deps.db, ctx, async (tx) => {
       await mustFindBudget(tx, budgetId);
       const rows = await listComments(tx, { budgetId, lineId: q.line_id, afterId, limit: q.limit });
       const page = pageOf(rows, q.limit);
@@ -264,7 +264,7 @@ export class CollaborationService {
     ctx: TenantContext,
     sessionId: string,
   ): Promise<Admission | 'not_found' | 'closed' | 'forbidden'> {
-    return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+    return withTenant(this.deps.db, ctx, async (tx) => {
       const session = await findSession(tx, sessionId);
       if (!session) return 'not_found';
       if (session.status !== 'active') return 'closed';
@@ -279,12 +279,12 @@ export class CollaborationService {
 
   /** Counts a closed socket (presence). */
   async disconnected(ctx: TenantContext, sessionId: string): Promise<void> {
-    await withTenant(this.deps.db, ctx.tenantId, (tx) => adjustConnections(tx, sessionId, ctx.userId, -1));
+    await withTenant(this.deps.db, ctx, (tx) => adjustConnections(tx, sessionId, ctx.userId, -1));
   }
 
   /** Changes after a sequence for a socket's replay, and the oldest one still kept. */
   async replay(ctx: TenantContext, sessionId: string, after: number, limit: number) {
-    return withTenant(this.deps.db, ctx.tenantId, async (tx) => ({
+    return withTenant(this.deps.db, ctx, async (tx) => ({
       rows: await changesAfter(tx, sessionId, after, limit),
       first: await firstSequence(tx, sessionId),
     }));
@@ -292,7 +292,7 @@ export class CollaborationService {
 
   /** Logs and publishes a change that is not a budget write (change requests). */
   async logChange(ctx: TenantContext, sessionId: string, change: Parameters<CollaborationFeed['append']>[2]) {
-    return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+    return withTenant(this.deps.db, ctx, async (tx) => {
       const session = await this.mustFind(tx, sessionId, true);
       assertActive(session);
       // A change request may name a line: only one of this session's budget (never a foreign id).

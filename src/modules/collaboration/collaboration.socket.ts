@@ -18,17 +18,19 @@ import { AppError, DependencyUnavailableError } from '../../platform/http/errors
 import type { TenantContext } from '../../platform/tenancy/tenancy.ts';
 import { SocketConnection } from '../../platform/ws/connection.ts';
 import type { Rooms } from '../../platform/ws/rooms.ts';
+import type { EditBatcher } from './collaboration.edit-batch.ts';
 import type { EditService } from './collaboration.edits.ts';
 import { type FeedMessage, sessionChannel } from './collaboration.feed.ts';
 import { type CollaborationLimits, type Refusal, STORED_MESSAGE_TYPES } from './collaboration.limits.ts';
 import { CLIENT_MESSAGE_TYPES, CLOSE, type ClientMessage, clientMessage } from './collaboration.messages.ts';
 import type { Admission, CollaborationService } from './collaboration.service.ts';
-import { ChangeStream, type LiveChange, socketOrigin } from './collaboration.stream.ts';
+import { ChangeStream, type LiveBatch, type LiveChange, socketOrigin } from './collaboration.stream.ts';
 
 export interface SocketDeps {
   auth: Authenticator;
   sessions: CollaborationService;
   edits: EditService;
+  batcher: EditBatcher;
   rooms: Rooms;
   limits: CollaborationLimits;
   log: FastifyBaseLogger;
@@ -44,6 +46,8 @@ export class SessionSocket {
   private stream: ChangeStream | undefined;
   private channel: string | undefined;
   private queue: Promise<void> = Promise.resolve();
+  /** This socket's edits not yet settled: any other message waits for them (messages stay in order). */
+  private edits: Promise<void> = Promise.resolve();
   private authTimer: NodeJS.Timeout | undefined;
   /** When the socket's token expires (ms since the epoch); an `auth` message extends it. */
   private expiresAt = Number.POSITIVE_INFINITY;
@@ -115,6 +119,11 @@ export class SessionSocket {
     this.authTimer.unref();
   }
 
+  /** `?frames=batch`: the client takes `changes` frames (several changes in one frame). */
+  private wantsBatchFrames(): boolean {
+    return (this.req.query as Record<string, unknown>).frames === 'batch';
+  }
+
   private lastSequenceFromQuery(): number | undefined {
     const q = (this.req.query as Record<string, unknown>).last_sequence;
     const n = typeof q === 'string' && /^\d{1,15}$/.test(q) ? Number(q) : undefined;
@@ -149,6 +158,7 @@ export class SessionSocket {
             reason: 'trimmed',
           }),
         failed: (error) => this.fail(error),
+        batchFrames: this.wantsBatchFrames(),
       },
       Number.MAX_SAFE_INTEGER,
     );
@@ -225,7 +235,9 @@ export class SessionSocket {
   }
 
   private async handle(ctx: TenantContext, msg: ClientMessage): Promise<void> {
-    const { sessions, edits } = this.deps;
+    const { sessions } = this.deps;
+    // Edits are pipelined into the session's batches (in order); everything else waits for them.
+    if (msg.type !== 'budget_line_edit') await this.edits;
     const budgetId = this.admission!.session.budgetId;
     const origin = socketOrigin(this.conn.id, 'client_msg_id' in msg ? msg.client_msg_id : undefined);
     const mctx: TenantContext = { ...ctx, requestId: origin };
@@ -272,25 +284,41 @@ export class SessionSocket {
           });
           return;
         case 'budget_line_edit': {
-          const result = await edits.apply(mctx, this.sessionId, msg, this.stream!.delivered);
-          if (result.outcome !== 'held' && result.notice) this.conn.send(result.notice);
+          const outcome = this.deps.batcher.submit(
+            mctx,
+            this.sessionId,
+            budgetId,
+            msg,
+            this.stream!.delivered,
+          );
+          this.edits = outcome.then(
+            (result) => {
+              if (result.outcome !== 'held' && result.notice) this.conn.send(result.notice);
+            },
+            (error) => this.sendFailure(msg, error),
+          );
           return;
         }
       }
     } catch (error) {
-      if (!(error instanceof AppError)) this.deps.log.error({ err: error }, 'collaboration message failed');
-      const e =
-        error instanceof AppError ? error : new AppError(500, 'internal_error', 'Internal server error');
-      this.conn.send({
-        type: msg.type === 'budget_line_edit' ? 'edit_error' : 'error',
-        client_msg_id: 'client_msg_id' in msg ? (msg.client_msg_id ?? null) : null,
-        ...(msg.type === 'budget_line_edit' ? { target_id: msg.target_id } : {}),
-        message: e.message,
-        code: e.code,
-        errors: e.errors,
-        ...e.extra,
-      });
+      this.sendFailure(msg, error);
     }
+  }
+
+  /** Answers a message that failed: `edit_error` for an edit, `error` otherwise (same codes as REST). */
+  private sendFailure(msg: ClientMessage, error: unknown): void {
+    if (!(error instanceof AppError)) this.deps.log.error({ err: error }, 'collaboration message failed');
+    const e =
+      error instanceof AppError ? error : new AppError(500, 'internal_error', 'Internal server error');
+    this.conn.send({
+      type: msg.type === 'budget_line_edit' ? 'edit_error' : 'error',
+      client_msg_id: 'client_msg_id' in msg ? (msg.client_msg_id ?? null) : null,
+      ...(msg.type === 'budget_line_edit' ? { target_id: msg.target_id } : {}),
+      message: e.message,
+      code: e.code,
+      errors: e.errors,
+      ...e.extra,
+    });
   }
 
   private onFeed(m: FeedMessage & { text?: string }): void {
@@ -302,6 +330,10 @@ export class SessionSocket {
     }
     if (m.kind === 'change') {
       this.stream.offer(m as LiveChange);
+      return;
+    }
+    if (m.kind === 'changes') {
+      this.stream.offerMany(m as LiveBatch);
       return;
     }
     if (!this.ctx) return;

@@ -26,7 +26,19 @@ export interface StreamIo {
   /** The retention trimmed changes the client still needs: it must reload the budget. */
   trimmed(lastSequence: number): void;
   failed(error: unknown): void;
+  /** Whether the client asked for `changes` frames (several changes in one frame). */
+  batchFrames?: boolean;
 }
+
+/** Consecutive live changes of one transaction, as one pub/sub message shared by every socket. */
+export interface LiveBatch {
+  items: LiveChange[];
+  /** The `changes` frame serialised once for every socket that is not their origin. */
+  text?: string;
+}
+
+/** A `changes` frame: the messages it carries, each as it would have been sent alone. */
+const changesFrame = (texts: string[]) => `{"type":"changes","changes":[${texts.join(',')}]}`;
 
 const BATCH = 500;
 
@@ -61,6 +73,32 @@ export class ChangeStream {
     }
     this.buffer.push(change);
     void this.catchUp();
+  }
+
+  /** Live consecutive changes (a batch): one frame when the client takes `changes` frames. */
+  offerMany(batch: LiveBatch): void {
+    if (this.stopped) return;
+    const { items } = batch;
+    const contiguous = items.every((c, i) => c.sequence === items[0]!.sequence + i);
+    if (
+      !this.io.batchFrames ||
+      this.catchingUp ||
+      items.length < 2 ||
+      !contiguous ||
+      items[0]!.sequence !== this.delivered + 1
+    ) {
+      for (const c of items) this.offer(c);
+      return;
+    }
+    let text: string;
+    if (items.some((c) => this.io.isOwn(c.origin))) text = changesFrame(items.map((c) => this.textOf(c)));
+    else batch.text ??= changesFrame(items.map((c) => this.textOf(c)));
+    text ??= batch.text!;
+    if (!this.io.sendText(text)) {
+      this.stop();
+      return;
+    }
+    this.delivered = items.at(-1)!.sequence;
   }
 
   stop(): void {
@@ -112,25 +150,27 @@ export class ChangeStream {
 
   /** Sends one change (an ack to its own sender); false when the socket can take no more. */
   private emit(change: LiveChange): boolean {
-    let text: string;
-    if (this.io.isOwn(change.origin)) {
-      text = JSON.stringify({
-        type: 'ack',
-        client_msg_id: ackId(change.origin),
-        sequence: change.sequence,
-        change: change.message,
-      });
-    } else {
-      // The same live object reaches every socket of the process: serialise it once.
-      change.text ??= JSON.stringify(change.message);
-      text = change.text;
-    }
-    if (!this.io.sendText(text)) {
+    if (!this.io.sendText(this.textOf(change))) {
       this.stop();
       return false;
     }
     this.delivered = change.sequence;
     return true;
+  }
+
+  /** The frame of one change: an ack for its own sender, else the change (serialised once per process). */
+  private textOf(change: LiveChange): string {
+    if (this.io.isOwn(change.origin)) {
+      return JSON.stringify({
+        type: 'ack',
+        client_msg_id: ackId(change.origin),
+        sequence: change.sequence,
+        change: change.message,
+      });
+    }
+    // The same live object reaches every socket of the process: serialise it once.
+    change.text ??= JSON.stringify(change.message);
+    return change.text;
   }
 }
 

@@ -1,10 +1,13 @@
 /**
- * The budget workbook: a summary sheet, then one sheet per budget with its lines x months.
- * Every total is a formula (SUM / SUMIF) so the workbook recalculates when a planner edits it;
- * each formula also carries its exact result so readers that do not recalculate show it too.
+ * The budget workbook: a `Summary` sheet, the `Lines` sheet (lines x months, one row per line
+ * with its id and version so that the workbook can be imported back, see excel.sync.ts), and a
+ * very hidden `Export snapshot` sheet. Every total is a formula (SUM / SUMIF, rounded to the
+ * cent) so the workbook recalculates when a planner edits it; each formula also carries its
+ * exact result so readers that do not recalculate show it too.
  */
 import ExcelJS from 'exceljs';
 import { Decimal } from '../../shared/money.ts';
+import { LINE_COLUMNS, LINES_SHEET, SNAPSHOT_SHEET, TOTAL_MARK } from './excel.columns.ts';
 import type { ExportLine } from './excel.repository.ts';
 
 export interface BudgetSheetInput {
@@ -21,8 +24,9 @@ export interface BudgetSheetInput {
 }
 
 export const MONEY_FORMAT = '#,##0.00;[Red]-#,##0.00';
+export const PERCENT_FORMAT = '0.00%';
+const QUANTITY_FORMAT = '#,##0.####';
 const LINE_TYPES = ['revenue', 'expense', 'asset', 'liability'] as const;
-const FIXED = ['Line', 'Type', 'Category', 'Department', 'Cost centre', 'GL account', 'Currency', 'Amount'];
 
 /** Excel's column letters for a 1-based column number. */
 export function col(n: number): string {
@@ -31,62 +35,69 @@ export function col(n: number): string {
   return s;
 }
 
-const SHEET_NAME_MAX = 31;
-// Excel refuses these characters in sheet names; control characters make the file unreadable.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it removes
-const SHEET_NAME_BAD = /[[\]:*?/\\\u0000-\u001f\u007f]/g;
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
-/**
- * A sheet name Excel accepts, made from a user-chosen name: at most 31 characters, none of
- * []:*?/\, no apostrophe at either end, never the reserved "History", unique (case-insensitive)
- * within the workbook. Any name gives a sheet: a budget is never unexportable for its name.
- */
-export function sheetName(name: string, taken: Set<string>): string {
-  const clean = (s: string) =>
-    s
-      .replace(SHEET_NAME_BAD, ' ')
-      .replace(LONE_SURROGATE, ' ')
-      .replace(/\s+/g, ' ')
-      .replace(/^[\s']+|[\s']+$/g, '');
-  // Whole code points, so that a cut never leaves half a surrogate pair.
-  const cut = (s: string, max: number) => {
-    let out = '';
-    for (const ch of s) {
-      if (out.length + ch.length > max) break;
-      out += ch;
-    }
-    return clean(out);
-  };
-  let base = cut(clean(name), SHEET_NAME_MAX) || 'Budget';
-  if (base.toLowerCase() === 'history') base = `${base} (budget)`;
-  let out = base;
-  for (let i = 2; taken.has(out.toLowerCase()); i++) {
-    const suffix = ` (${i})`;
-    out = `${cut(base, SHEET_NAME_MAX - suffix.length) || 'Budget'}${suffix}`;
-  }
-  taken.add(out.toLowerCase());
-  return out;
-}
-
 // Excel cells are doubles; amounts up to 999,999,999,999.99 keep their cents exactly there.
 const num = (d: Decimal | string) => new Decimal(d).toNumber();
 const quote = (sheet: string) => `'${sheet.replace(/'/g, "''")}'`;
+/** An amount as the money format shows it: the width a column needs to show it, not `###`. */
+const shown = (d: Decimal | string) => {
+  const [int, frac] = new Decimal(d).abs().toFixed(2).split('.');
+  return (
+    (new Decimal(d).isNeg() ? 1 : 0) + int!.replace(/\B(?=(\d{3})+(?!\d))/g, ',').length + 1 + frac!.length
+  );
+};
 
-/** Writes one budget's lines x months sheet; returns its name and where its rows are. */
-function addBudgetSheet(wb: ExcelJS.Workbook, input: BudgetSheetInput, taken: Set<string>) {
-  const name = sheetName(input.budget.name, taken);
-  const ws = wb.addWorksheet(name, { views: [{ state: 'frozen', xSplit: 1, ySplit: 1 }] });
+/**
+ * Print setup of every sheet: landscape, one page wide (as many pages tall as it takes), the
+ * header rows repeated on every page, the budget's name in the page header.
+ */
+export function printSetup(ws: ExcelJS.Worksheet, title: string, titleRows: string): void {
+  ws.pageSetup = {
+    orientation: 'landscape',
+    fitToPage: true,
+    fitToWidth: 1,
+    fitToHeight: 0,
+    printTitlesRow: titleRows,
+    paperSize: 9,
+  };
+  // `&` starts a code in page headers: a literal one is doubled.
+  ws.headerFooter = { oddHeader: `&C${title.replace(/&/g, '&&')}`, oddFooter: '&CPage &P of &N' };
+}
+
+/** Sets each column's width to fit its widest value (as shown), at least `min`. */
+export function fitWidths(ws: ExcelJS.Worksheet, widths: number[], min = 8): void {
+  widths.forEach((w, i) => {
+    ws.getColumn(i + 1).width = Math.min(Math.max(min, w + 2), 60);
+  });
+}
+
+/** Writes the Lines sheet; returns where its rows and columns are. */
+function addLinesSheet(wb: ExcelJS.Workbook, input: BudgetSheetInput) {
   const { months, lines } = input;
-  const firstMonth = FIXED.length + 1;
+  // Line ID and Version are hidden: frozen are them and the line name.
+  const ws = wb.addWorksheet(LINES_SHEET, { views: [{ state: 'frozen', xSplit: 3, ySplit: 1 }] });
+  const fixed = LINE_COLUMNS.length;
+  const amountCol = fixed;
+  const firstMonth = fixed + 1;
   const totalCol = firstMonth + months.length;
-  ws.addRow([...FIXED, ...months, 'Total']).font = { bold: true };
-  const colSums = Array.from({ length: months.length + 2 }, () => new Decimal(0));
+  const typeCol = LINE_COLUMNS.findIndex(([, k]) => k === 'line_type') + 1;
+  const header = [...LINE_COLUMNS.map(([label]) => label), ...months, 'Total'];
+  ws.addRow(header).font = { bold: true };
+  const widths = header.map((h) => h.length);
+  const widen = (c: number, w: number) => {
+    widths[c - 1] = Math.max(widths[c - 1] ?? 0, w);
+  };
+  const last = lines.length + 1;
+  // Sums by line type of the amount, each month and the total (exact, for the formulas' results).
+  const sums = new Map(
+    LINE_TYPES.map((t) => [t, Array.from({ length: months.length + 2 }, () => new Decimal(0))]),
+  );
   for (const [i, l] of lines.entries()) {
     const r = i + 2;
     const perMonth = months.map((m) => new Decimal(l.periods?.[m] ?? 0));
     const rowTotal = perMonth.reduce((s, v) => s.plus(v), new Decimal(0));
-    ws.addRow([
+    const fields = [
+      l.line_id,
+      l.version,
       l.line_name,
       l.line_type,
       l.category,
@@ -94,38 +105,83 @@ function addBudgetSheet(wb: ExcelJS.Workbook, input: BudgetSheetInput, taken: Se
       l.cost_center_id,
       l.gl_account_id,
       l.currency,
+      l.is_contra ? 'yes' : 'no',
+      l.quantity === null ? null : num(l.quantity),
+      l.unit_cost === null ? null : num(l.unit_cost),
+      l.spread_method,
+      l.line_order,
       num(l.amount),
+    ];
+    ws.addRow([
+      ...fields,
       ...perMonth.map(num),
       months.length
-        ? { formula: `SUM(${col(firstMonth)}${r}:${col(totalCol - 1)}${r})`, result: num(rowTotal) }
+        ? { formula: `ROUND(SUM(${col(firstMonth)}${r}:${col(totalCol - 1)}${r}),2)`, result: num(rowTotal) }
         : 0,
     ]);
-    colSums[0] = colSums[0]!.plus(l.amount);
-    perMonth.forEach((v, k) => {
-      colSums[k + 1] = colSums[k + 1]!.plus(v);
+    fields.forEach((v, k) => {
+      if (typeof v === 'string') widen(k + 1, v.length);
     });
-    colSums[months.length + 1] = colSums[months.length + 1]!.plus(rowTotal);
+    for (const [k, v] of [l.quantity, l.unit_cost].entries()) if (v !== null) widen(11 + k, shown(v));
+    const s = sums.get(l.line_type as (typeof LINE_TYPES)[number]);
+    [new Decimal(l.amount), ...perMonth, rowTotal].forEach((v, k) => {
+      widen(amountCol + k, shown(v));
+      if (s) s[k] = s[k]!.plus(v);
+    });
   }
-  const last = lines.length + 1;
-  const totalRow = ws.addRow(['Total']);
-  totalRow.font = { bold: true };
-  for (let c = FIXED.length; c <= totalCol; c++) {
-    const sum = colSums[c - FIXED.length]!;
-    totalRow.getCell(c).value =
-      lines.length > 0 ? { formula: `SUM(${col(c)}2:${col(c)}${last})`, result: num(sum) } : 0;
+  // Totals per line type, then the net (revenue - expense), as /periods reports it: adding
+  // revenue to expense would mean nothing.
+  const typeRange = `$${col(typeCol)}$2:$${col(typeCol)}$${last}`;
+  const totalRows: Record<string, number> = {};
+  for (const t of LINE_TYPES) {
+    const r = ws.rowCount + 1;
+    totalRows[t] = r;
+    const row = ws.addRow([TOTAL_MARK, null, `Total ${t}`]);
+    row.font = { bold: true };
+    for (let c = amountCol; c <= totalCol; c++) {
+      const result = num(sums.get(t)![c - amountCol]!);
+      row.getCell(c).value = lines.length
+        ? { formula: `ROUND(SUMIF(${typeRange},"${t}",${col(c)}$2:${col(c)}$${last}),2)`, result }
+        : 0;
+    }
   }
-  for (let c = FIXED.length; c <= totalCol; c++) ws.getColumn(c).numFmt = MONEY_FORMAT;
-  ws.getColumn(1).width = 32;
-  return { name, last, amountCol: col(FIXED.length), typeCol: col(2), totalRow: last + 1 };
+  const net = ws.addRow([TOTAL_MARK, null, 'Net (revenue - expense)']);
+  net.font = { bold: true };
+  for (let c = amountCol; c <= totalCol; c++) {
+    const k = c - amountCol;
+    const result = sums.get('revenue')![k]!.minus(sums.get('expense')![k]!);
+    widen(c, shown(result));
+    net.getCell(c).value = {
+      formula: `ROUND(${col(c)}${totalRows.revenue}-${col(c)}${totalRows.expense},2)`,
+      result: num(result),
+    };
+  }
+  for (let c = amountCol; c <= totalCol; c++) ws.getColumn(c).numFmt = MONEY_FORMAT;
+  ws.getColumn(11).numFmt = QUANTITY_FORMAT;
+  ws.getColumn(12).numFmt = MONEY_FORMAT;
+  fitWidths(ws, widths);
+  ws.getColumn(1).hidden = true;
+  ws.getColumn(2).hidden = true;
+  printSetup(ws, input.budget.name, '1:1');
+  return { last, amountCol: col(amountCol), typeCol: col(typeCol) };
 }
 
-/** Builds the workbook of one or more budgets: a "Summary" sheet first, then a sheet per budget. */
-export async function budgetWorkbook(budgets: BudgetSheetInput[]): Promise<Buffer> {
+/** The very hidden snapshot: each exported line's id and version (see excel.sync.ts, delete_missing). */
+function addSnapshotSheet(wb: ExcelJS.Workbook, lines: ExportLine[]) {
+  const ws = wb.addWorksheet(SNAPSHOT_SHEET, {
+    state: 'veryHidden',
+    views: [{ state: 'frozen', ySplit: 1 }],
+  });
+  ws.addRow(['line_id', 'version']);
+  for (const l of lines) ws.addRow([l.line_id, l.version]);
+}
+
+/** Builds the workbook of a budget: `Summary`, `Lines` and the hidden `Export snapshot`. */
+export async function budgetWorkbook(b: BudgetSheetInput): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   wb.creator = 'APG Budgeting & Forecasting';
-  const summary = wb.addWorksheet('Summary');
-  const taken = new Set(['summary']);
-  summary.addRow([
+  const summary = wb.addWorksheet('Summary', { views: [{ state: 'frozen', xSplit: 1, ySplit: 1 }] });
+  const header = [
     'Budget',
     'Fiscal year',
     'Type',
@@ -134,28 +190,33 @@ export async function budgetWorkbook(budgets: BudgetSheetInput[]): Promise<Buffe
     'Lines',
     ...LINE_TYPES.map((t) => t[0]!.toUpperCase() + t.slice(1)),
     'Net (revenue - expense)',
-  ]).font = { bold: true };
-  for (const [i, b] of budgets.entries()) {
-    const s = addBudgetSheet(wb, b, taken);
-    const r = i + 2;
-    const types = `${quote(s.name)}!$${s.typeCol}$2:$${s.typeCol}$${s.last}`;
-    const amounts = `${quote(s.name)}!$${s.amountCol}$2:$${s.amountCol}$${s.last}`;
-    const byType = (t: string) =>
-      b.lines.filter((l) => l.line_type === t).reduce((x, l) => x.plus(l.amount), new Decimal(0));
-    // An empty range (no lines) would make Excel count the header row: plain zeros then.
-    const f = (formula: string, result: number) => (b.lines.length ? { formula, result } : 0);
-    summary.addRow([
-      b.budget.name,
-      b.budget.fiscalYear,
-      b.budget.type,
-      b.budget.status,
-      b.budget.baseCurrency,
-      f(`COUNTA(${types})`, b.lines.length),
-      ...LINE_TYPES.map((t) => f(`SUMIF(${types},"${t}",${amounts})`, num(byType(t)))),
-      { formula: `G${r}-H${r}`, result: num(byType('revenue').minus(byType('expense'))) },
-    ]);
-  }
+  ];
+  summary.addRow(header).font = { bold: true };
+  const s = addLinesSheet(wb, b);
+  addSnapshotSheet(wb, b.lines);
+  const types = `${quote(LINES_SHEET)}!$${s.typeCol}$2:$${s.typeCol}$${s.last}`;
+  const amounts = `${quote(LINES_SHEET)}!$${s.amountCol}$2:$${s.amountCol}$${s.last}`;
+  const byType = (t: string) =>
+    b.lines.filter((l) => l.line_type === t).reduce((x, l) => x.plus(l.amount), new Decimal(0));
+  // An empty range (no lines) would make Excel count the header row: plain zeros then.
+  const f = (formula: string, result: number) => (b.lines.length ? { formula, result } : 0);
+  const netValue = byType('revenue').minus(byType('expense'));
+  const values = [b.budget.name, b.budget.fiscalYear, b.budget.type, b.budget.status, b.budget.baseCurrency];
+  summary.addRow([
+    ...values,
+    f(`COUNTA(${types})`, b.lines.length),
+    ...LINE_TYPES.map((t) => f(`ROUND(SUMIF(${types},"${t}",${amounts}),2)`, num(byType(t)))),
+    { formula: 'ROUND(G2-H2,2)', result: num(netValue) },
+  ]);
+  const widths = header.map((h) => h.length);
+  values.forEach((v, i) => {
+    widths[i] = Math.max(widths[i]!, v.length);
+  });
+  [...LINE_TYPES.map(byType), netValue].forEach((v, i) => {
+    widths[6 + i] = Math.max(widths[6 + i]!, shown(v));
+  });
   for (let c = 7; c <= 11; c++) summary.getColumn(c).numFmt = MONEY_FORMAT;
-  summary.getColumn(1).width = 32;
+  fitWidths(summary, widths);
+  printSetup(summary, b.budget.name, '1:1');
   return Buffer.from(await wb.xlsx.writeBuffer());
 }

@@ -9,7 +9,8 @@ import type { z } from 'zod';
 import type { AppConfig } from '../../config/env.ts';
 import { bufferAccess, checkZip, NotAZipError } from '../../platform/files/zip-limits.ts';
 import { type FieldError, ValidationError } from '../../platform/http/errors.ts';
-import { type LineCreateInput, lineCreateSchema } from '../lines/lines.schema.ts';
+import { lineCreateSchema } from '../lines/index.ts';
+import { columnKey, LINES_SHEET, READ_ONLY_COLUMNS, SNAPSHOT_SHEET, TOTAL_MARK } from './excel.columns.ts';
 
 export type SheetFormat = 'csv' | 'xlsx';
 /** The zip limits of a line import: the whole workbook is loaded, so it is bounded by the in-memory limit. */
@@ -22,8 +23,10 @@ export interface SheetRow {
 }
 
 const MAX_REPORTED = 100;
-const FIELDS = new Set(Object.keys(lineCreateSchema.shape));
-const BOOLEAN_FIELDS = new Set(['requires_approval']);
+export const FIELDS = new Set(Object.keys(lineCreateSchema.shape));
+/** Columns beside the line fields: the line's identity, and read-only ones. */
+const EXTRA_COLUMNS = new Set(['line_id', 'version', ...READ_ONLY_COLUMNS]);
+const BOOLEAN_FIELDS = new Set(['requires_approval', 'is_contra']);
 const INTEGER_FIELDS = new Set(['line_order']);
 const TRUE = new Set(['true', 'yes', 'y', '1']);
 const FALSE = new Set(['false', 'no', 'n', '0']);
@@ -43,7 +46,38 @@ function cellText(value: ExcelJS.CellValue): string {
   return '';
 }
 
-async function xlsxGrid(bytes: Buffer, limits: SheetLimits): Promise<string[][]> {
+/** The sheet of lines: the one named `Lines`, else the only visible sheet, else the first whose header names a line. */
+function linesSheet(wb: ExcelJS.Workbook): ExcelJS.Worksheet {
+  const byName = wb.worksheets.find((w) => w.name.trim().toLowerCase() === LINES_SHEET.toLowerCase());
+  if (byName) return byName;
+  const visible = wb.worksheets.filter((w) => w.state === 'visible' || w.state === undefined);
+  if (visible.length === 1) return visible[0]!;
+  const named = visible.find((w) =>
+    ((w.getRow(1).values ?? []) as ExcelJS.CellValue[]).some((v) => columnKey(cellText(v)) === 'line_name'),
+  );
+  if (named) return named;
+  throw bad(
+    'body',
+    visible.length ? 'no_lines_sheet' : 'empty_file',
+    visible.length
+      ? `The workbook has no sheet named "${LINES_SHEET}" and no sheet whose row 1 names line_name (sheets: ${visible.map((w) => w.name).join(', ')})`
+      : 'The workbook has no sheet',
+  );
+}
+
+const gridOf = (sheet: ExcelJS.Worksheet): string[][] => {
+  const grid: string[][] = [];
+  sheet.eachRow({ includeEmpty: true }, (row, n) => {
+    const values = row.values as ExcelJS.CellValue[];
+    grid[n - 1] = values.slice(1).map(cellText);
+  });
+  return Array.from(grid, (r) => r ?? []);
+};
+
+async function xlsxGrid(
+  bytes: Buffer,
+  limits: SheetLimits,
+): Promise<{ grid: string[][]; snapshot?: Snapshot }> {
   try {
     // ExcelJS inflates and holds the whole workbook: refuse a zip bomb before it does.
     await checkZip(bufferAccess(bytes), {
@@ -61,14 +95,13 @@ async function xlsxGrid(bytes: Buffer, limits: SheetLimits): Promise<string[][]>
   } catch {
     throw bad('body', 'unreadable_file', 'The body is not a readable XLSX file');
   }
-  const sheet = wb.worksheets[0];
-  if (!sheet) throw bad('body', 'empty_file', 'The workbook has no sheet');
-  const grid: string[][] = [];
-  sheet.eachRow({ includeEmpty: true }, (row, n) => {
-    const values = row.values as ExcelJS.CellValue[];
-    grid[n - 1] = values.slice(1).map(cellText);
-  });
-  return Array.from(grid, (r) => r ?? []);
+  const grid = gridOf(linesSheet(wb));
+  const snap = wb.getWorksheet(SNAPSHOT_SHEET);
+  if (!snap) return { grid };
+  const snapshot: Snapshot = new Map();
+  for (const [id, version] of gridOf(snap).slice(1))
+    if (id && /^\d+$/.test(version ?? '')) snapshot.set(id.trim().toLowerCase(), Number(version));
+  return { grid, snapshot };
 }
 
 function csvGrid(bytes: Buffer): string[][] {
@@ -81,24 +114,41 @@ function csvGrid(bytes: Buffer): string[][] {
   return parsed.data;
 }
 
-/** Parses the file into rows keyed by the header's field names (blank rows skipped). */
-export async function readSheet(
-  bytes: Buffer,
-  format: SheetFormat,
-  limits: SheetLimits,
-): Promise<SheetRow[]> {
-  const grid = format === 'csv' ? csvGrid(bytes) : await xlsxGrid(bytes, limits);
-  const header = (grid[0] ?? []).map((h) => h.trim().toLowerCase().replace(/\s+/g, '_'));
+/** The exported lines of a workbook's snapshot sheet: line id -> version at export. */
+export type Snapshot = Map<string, number>;
+
+/** A parsed file: its column keys (row 1, in order), its rows, and the export snapshot if any. */
+export interface SheetData {
+  columns: string[];
+  rows: SheetRow[];
+  snapshot?: Snapshot | undefined;
+}
+
+/**
+ * Parses the file into rows keyed by column (line fields, `line_id`, `version`, `month:YYYY-MM`,
+ * the read-only `currency` and `total`); blank rows and the export's total rows are skipped.
+ */
+export async function readSheet(bytes: Buffer, format: SheetFormat, limits: SheetLimits): Promise<SheetData> {
+  const { grid, snapshot } =
+    format === 'csv' ? { grid: csvGrid(bytes), snapshot: undefined } : await xlsxGrid(bytes, limits);
+  const header = (grid[0] ?? []).map((h) => (h.trim() === '' ? '' : columnKey(h)));
   if (header.every((h) => h === '')) throw bad('rows.1', 'missing_header', 'Row 1 must name the line fields');
-  const unknown = header.filter((h) => h !== '' && !FIELDS.has(h));
+  const known = (h: string) => FIELDS.has(h) || EXTRA_COLUMNS.has(h) || h.startsWith('month:');
+  const unknown = header.filter((h) => h !== '' && !known(h));
   if (unknown.length)
     throw new ValidationError(
       unknown.map((h) => ({
         path: `rows.1.${h}`,
         code: 'unknown_column',
-        message: `row 1: unknown column "${h}"; columns are line fields such as ${[...FIELDS].slice(0, 5).join(', ')}`,
+        message: `row 1: unknown column "${h}"; columns are line fields such as ${[...FIELDS].slice(0, 5).join(', ')}, line_id, version or months (YYYY-MM)`,
       })),
     );
+  const seen = new Set<string>();
+  for (const h of header) {
+    if (h && seen.has(h))
+      throw bad(`rows.1.${h}`, 'duplicate_column', `row 1: column "${h}" appears more than once`);
+    seen.add(h);
+  }
   const rows: SheetRow[] = [];
   for (let i = 1; i < grid.length; i++) {
     const cells: Record<string, string> = {};
@@ -106,13 +156,14 @@ export async function readSheet(
       const v = (grid[i]?.[c] ?? '').trim();
       if (name && v !== '') cells[name] = v;
     }
+    if (cells.line_id?.toLowerCase() === TOTAL_MARK) continue;
     if (Object.keys(cells).length) rows.push({ row: i + 1, cells });
   }
-  return rows;
+  return { columns: header, rows, snapshot };
 }
 
 /** A cell's text as the JSON value the lines API expects for the field. */
-function toJsonValue(field: string, text: string): unknown {
+export function toJsonValue(field: string, text: string): unknown {
   const lower = text.toLowerCase();
   if (BOOLEAN_FIELDS.has(field)) return TRUE.has(lower) ? true : FALSE.has(lower) ? false : text;
   if (INTEGER_FIELDS.has(field)) return /^\d+$/.test(text) ? Number(text) : text;
@@ -127,40 +178,9 @@ function toJsonValue(field: string, text: string): unknown {
   return text;
 }
 
-function issueCode(issue: z.core.$ZodIssue): string {
+export function issueCode(issue: z.core.$ZodIssue): string {
   const rule = (issue as { params?: { rule?: string } }).params?.rule;
   return issue.code === 'custom' && rule ? rule : issue.code;
-}
-
-/** Parsed rows: the valid inputs with their file rows, and the schema errors of the others. */
-export interface ParsedLines {
-  inputs: LineCreateInput[];
-  fileRows: number[];
-  errors: FieldError[];
-}
-
-/** Validates every row with the lines schema; problems name the file row and field. */
-export function toLineInputs(rows: SheetRow[]): ParsedLines {
-  const out: ParsedLines = { inputs: [], fileRows: [], errors: [] };
-  if (rows.length === 0) throw bad('rows.2', 'no_rows', 'The file has a header but no line rows');
-  for (const { row, cells } of rows) {
-    const raw = Object.fromEntries(Object.entries(cells).map(([k, v]) => [k, toJsonValue(k, v)]));
-    const parsed = lineCreateSchema.safeParse(raw);
-    if (parsed.success) {
-      out.inputs.push(parsed.data);
-      out.fileRows.push(row);
-      continue;
-    }
-    for (const issue of parsed.error.issues) {
-      const field = issue.path.join('.') || '(row)';
-      out.errors.push({
-        path: `rows.${row}.${field}`,
-        code: issueCode(issue),
-        message: `row ${row}: ${issue.message}`,
-      });
-    }
-  }
-  return out;
 }
 
 const rowOf = (e: FieldError) => Number(/^rows\.(\d+)\./.exec(e.path)?.[1] ?? 0);

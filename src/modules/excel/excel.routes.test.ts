@@ -68,31 +68,57 @@ describe.each(backends())('Excel export and line import on %s', (backend) => {
     expect(res.headers['content-type']).toContain(XLSX_TYPE);
     expect(res.headers['content-disposition']).toMatch(/attachment; filename=".*\.xlsx"/);
     const wb = await load(res.rawPayload);
-    expect(wb.worksheets.map((w) => w.name)).toHaveLength(2);
-    const [summary, sheet] = wb.worksheets as [ExcelJS.Worksheet, ExcelJS.Worksheet];
-    expect(summary.name).toBe('Summary');
-    // Header: 8 fixed columns, 12 months, Total.
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['Summary', 'Lines', 'Export snapshot']);
+    const [summary, sheet, snapshot] = wb.worksheets as [
+      ExcelJS.Worksheet,
+      ExcelJS.Worksheet,
+      ExcelJS.Worksheet,
+    ];
+    expect(snapshot.state).toBe('veryHidden');
+    expect((snapshot.getRow(2).values as unknown[]).slice(1)).toEqual([b.lines.Sales, 1]);
+    // Header: 15 fixed columns (Line ID and Version hidden), 12 months, Total.
     const header = (sheet.getRow(1).values as unknown[]).slice(1);
-    expect(header.slice(8, 10)).toEqual([month(1).slice(0, 7), month(2).slice(0, 7)]);
+    expect(header.slice(0, 3)).toEqual(['Line ID', 'Version', 'Line']);
+    expect(header.slice(14, 17)).toEqual(['Amount', month(1).slice(0, 7), month(2).slice(0, 7)]);
     expect(header.at(-1)).toBe('Total');
-    // Row totals: =SUM(I2:T2).
-    expect(formulaOf(sheet.getCell('U2'))).toBe('SUM(I2:T2)');
-    expect(resultOf(sheet.getCell('U2'))).toBe(1200);
-    expect(resultOf(sheet.getCell('U3'))).toBe(0.12);
-    // Column totals: =SUM(I2:I3) and the grand total.
-    expect(sheet.getCell('A4').value).toBe('Total');
-    expect(formulaOf(sheet.getCell('I4'))).toBe('SUM(I2:I3)');
-    expect(resultOf(sheet.getCell('I4'))).toBe(100.01);
-    expect(formulaOf(sheet.getCell('U4'))).toBe('SUM(U2:U3)');
-    expect(resultOf(sheet.getCell('U4'))).toBe(1200.12);
-    // Summary: SUMIF by line type over the budget sheet, net as a formula.
+    expect(sheet.getColumn(1).hidden && sheet.getColumn(2).hidden).toBe(true);
+    expect(sheet.getCell('A2').value).toBe(b.lines.Sales);
+    // Row totals: =ROUND(SUM(P2:AA2),2).
+    expect(formulaOf(sheet.getCell('AB2'))).toBe('ROUND(SUM(P2:AA2),2)');
+    expect(resultOf(sheet.getCell('AB2'))).toBe(1200);
+    expect(resultOf(sheet.getCell('AB3'))).toBe(0.12);
+    // Totals per line type (marked "total" in the Line ID column), then the net.
+    expect(sheet.getCell('A4').value).toBe('total');
+    expect(sheet.getCell('C4').value).toBe('Total revenue');
+    expect(formulaOf(sheet.getCell('P4'))).toBe('ROUND(SUMIF($D$2:$D$3,"revenue",P$2:P$3),2)');
+    expect(resultOf(sheet.getCell('P4'))).toBe(100);
+    expect(resultOf(sheet.getCell('P5'))).toBe(0.01);
+    expect(sheet.getCell('C8').value).toBe('Net (revenue - expense)');
+    expect(formulaOf(sheet.getCell('P8'))).toBe('ROUND(P4-P5,2)');
+    expect(resultOf(sheet.getCell('P8'))).toBe(99.99);
+    expect(resultOf(sheet.getCell('AB8'))).toBe(1199.88);
+    // Summary: SUMIF by line type over the Lines sheet, net as a formula.
     expect(formulaOf(summary.getCell('G2'))).toBe(
-      `SUMIF('${sheet.name}'!$B$2:$B$3,"revenue",'${sheet.name}'!$H$2:$H$3)`,
+      `ROUND(SUMIF('Lines'!$D$2:$D$3,"revenue",'Lines'!$O$2:$O$3),2)`,
     );
     expect(resultOf(summary.getCell('G2'))).toBe(1200);
     expect(resultOf(summary.getCell('H2'))).toBe(0.12);
-    expect(formulaOf(summary.getCell('K2'))).toBe('G2-H2');
+    expect(formulaOf(summary.getCell('K2'))).toBe('ROUND(G2-H2,2)');
     expect(resultOf(summary.getCell('K2'))).toBe(1199.88);
+    // Every visible sheet: frozen header, landscape, one page wide, header row repeated.
+    for (const ws of [summary, sheet]) {
+      expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
+      expect(ws.pageSetup).toMatchObject({
+        orientation: 'landscape',
+        fitToPage: true,
+        fitToWidth: 1,
+        fitToHeight: 0,
+        printTitlesRow: '1:1',
+      });
+    }
+    // Money columns are at least as wide as their widest figure ("1,200.00" + margin).
+    expect(sheet.getColumn(15).width).toBeGreaterThanOrEqual('1,200.00'.length);
+    expect(sheet.getColumn(15).numFmt).toBe('#,##0.00;[Red]-#,##0.00');
   });
 
   it('exports the variance report with variance formulas, totals per line type, unmatched actuals and FX rates', async () => {
@@ -108,20 +134,25 @@ describe.each(backends())('Excel export and line import on %s', (backend) => {
     expect(ws.getCell('A7').value).toBe('Product sales');
     expect(ws.getCell('E7').value).toBe(100);
     expect(ws.getCell('F7').value).toBe(130);
-    expect(formulaOf(ws.getCell('G7'))).toBe('F7-E7');
+    expect(formulaOf(ws.getCell('G7'))).toBe('ROUND(F7-E7,2)');
     expect(resultOf(ws.getCell('G7'))).toBe(30);
-    expect(formulaOf(ws.getCell('H7'))).toBe('IF(E7=0,"",ROUND(G7/E7*100,2))');
+    expect(formulaOf(ws.getCell('H7'))).toBe('IF(E7=0,"",ROUND(G7/E7,4))');
+    expect(resultOf(ws.getCell('H7'))).toBe(0.3);
+    expect(ws.getColumn(8).numFmt).toBe('0.00%');
     // Travel (zero budget): no percentage.
     expect(ws.getCell('A9').value).toBe('Travel');
-    expect(formulaOf(ws.getCell('H9'))).toBe('IF(E9=0,"",ROUND(G9/E9*100,2))');
+    expect(formulaOf(ws.getCell('H9'))).toBe('IF(E9=0,"",ROUND(G9/E9,4))');
     expect(resultOf(ws.getCell('H9')) ?? '').toBe('');
     // Totals per line type by SUMIF over the rows.
     const totalRow = ws.getRow(14);
     expect(totalRow.getCell(1).value).toBe('Total expense');
-    expect(formulaOf(totalRow.getCell(5))).toBe('SUMIF($D$7:$D$12,"expense",E$7:E$12)');
+    expect(formulaOf(totalRow.getCell(5))).toBe('ROUND(SUMIF($D$7:$D$12,"expense",E$7:E$12),2)');
     expect(resultOf(totalRow.getCell(5))).toBe(362);
     expect(resultOf(totalRow.getCell(6))).toBe(399.9);
+    expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 6 });
+    expect(ws.pageSetup).toMatchObject({ orientation: 'landscape', fitToWidth: 1, printTitlesRow: '6:6' });
     const um = wb.getWorksheet('Unmatched actuals')!;
+    expect(um.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
     expect(resultOf(um.getCell('C4'))).toBe(100);
     const fx = wb.getWorksheet('FX rates')!;
     expect((fx.getRow(2).values as unknown[]).slice(1)).toEqual([

@@ -1,22 +1,34 @@
 /** Spreadsheet routes: budget and variance workbooks (XLSX), and lines imported from XLSX or CSV. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { type Authenticator, ctxOf } from '../../platform/auth/authenticate.ts';
 import { ValidationError } from '../../platform/http/errors.ts';
 import { type App, errorResponses } from '../../platform/http/types.ts';
 import { rawUploadParser } from '../../platform/http/uploads.ts';
-import { varianceParams, varianceQuery } from '../variance/variance.schema.ts';
+import { sendStoredFile, storedFileListResponse } from '../../platform/storage/index.ts';
+import { pageQuery, queryBoolean, uuidParam } from '../../shared/validation.ts';
+import { varianceParams, varianceQuery } from '../variance/index.ts';
 import type { SheetFormat } from './excel.import.ts';
 import { lineImportQuery, lineImportResponse, XLSX_TYPE, xlsxResponse } from './excel.schema.ts';
 import type { Download, ExcelService } from './excel.service.ts';
 
 const tags = ['excel'];
 
-function send(reply: FastifyReply, file: Download) {
+function send(reply: FastifyReply, file: Download, kept?: { file_id: string }) {
+  if (kept) reply.header('x-stored-file-id', kept.file_id);
   return reply
     .type(XLSX_TYPE)
     .header('content-disposition', `attachment; filename="${file.fileName}"`)
     .send(file.bytes);
 }
+
+const keepQuery = {
+  keep: queryBoolean(false).meta({
+    description:
+      'Also keep this workbook in the file store, under the budget (needs budgets:write): listed by GET /budgets/{id}/workbooks; its id in the x-stored-file-id header',
+  }),
+};
+const workbookParams = z.strictObject({ id: uuidParam, fileId: uuidParam });
 
 function formatOf(req: FastifyRequest, given: SheetFormat | undefined): SheetFormat {
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
@@ -52,13 +64,22 @@ export function excelRoutes(app: App, auth: Authenticator, excel: ExcelService, 
       onRequest: auth.require('budgets:read'),
       schema: {
         tags,
-        summary: 'The budget as XLSX: a summary sheet and a sheet of lines x months, totals as formulas',
+        summary:
+          'The budget as XLSX: a summary sheet and the Lines sheet (lines x months, totals as formulas), importable back with POST /budgets/{id}/lines/import',
         params: varianceParams,
+        querystring: z.strictObject(keepQuery),
         produces: [XLSX_TYPE],
         response: { 200: xlsxResponse, ...errorResponses },
       },
     },
-    async (req, reply) => send(reply, await excel.exportBudget(ctxOf(req), req.params.id)),
+    async (req, reply) => {
+      const ctx = ctxOf(req);
+      const file = await excel.exportBudget(ctx, req.params.id);
+      const kept = req.query.keep
+        ? await excel.keepWorkbook(ctx, req.params.id, 'budget_workbook', file)
+        : undefined;
+      return send(reply, file, kept);
+    },
   );
 
   app.get(
@@ -70,12 +91,53 @@ export function excelRoutes(app: App, auth: Authenticator, excel: ExcelService, 
         summary:
           'The variance report as XLSX (same query as GET /budgets/:id/variance; needs actuals:read too)',
         params: varianceParams,
-        querystring: varianceQuery,
+        querystring: varianceQuery.extend(keepQuery),
         produces: [XLSX_TYPE],
         response: { 200: xlsxResponse, ...errorResponses },
       },
     },
-    async (req, reply) => send(reply, await excel.exportVariance(ctxOf(req), req.params.id, req.query)),
+    async (req, reply) => {
+      const ctx = ctxOf(req);
+      const { keep, ...query } = req.query;
+      const file = await excel.exportVariance(ctx, req.params.id, query);
+      const kept = keep ? await excel.keepWorkbook(ctx, req.params.id, 'variance_workbook', file) : undefined;
+      return send(reply, file, kept);
+    },
+  );
+
+  app.get(
+    '/budgets/:id/workbooks',
+    {
+      onRequest: auth.require('budgets:read'),
+      schema: {
+        tags,
+        summary:
+          "The budget's kept workbooks (exported with keep=true), newest first: kind, name, size, sha256, who and when",
+        params: varianceParams,
+        querystring: z.strictObject(pageQuery),
+        response: { 200: storedFileListResponse, ...errorResponses },
+      },
+    },
+    async (req) => excel.listWorkbooks(ctxOf(req), req.params.id, req.query.limit, req.query.cursor),
+  );
+
+  app.get(
+    '/budgets/:id/workbooks/:fileId',
+    {
+      onRequest: auth.require('budgets:read'),
+      schema: {
+        tags,
+        summary:
+          "A kept workbook, byte for byte as it was exported (ETag and x-content-sha256: its SHA-256); 404 for another budget's file",
+        params: workbookParams,
+        produces: [XLSX_TYPE],
+        response: { 200: xlsxResponse, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const { row, body } = await excel.workbook(ctxOf(req), req.params.id, req.params.fileId);
+      return sendStoredFile(reply, row, body);
+    },
   );
 
   app.register(async (scope) => {
@@ -89,7 +151,7 @@ export function excelRoutes(app: App, auth: Authenticator, excel: ExcelService, 
         schema: {
           tags,
           summary:
-            'Import lines into an editable budget from CSV (text/csv) or XLSX (first sheet); row 1 names the line fields; all or nothing; errors name row and field',
+            'Import lines into an editable budget from CSV (text/csv) or XLSX (the sheet named Lines); row 1 names the line fields; an exported workbook updates its lines in place (mode=update: ids kept, versions checked, months as manual phasing); all or nothing; errors name row and field',
           params: varianceParams,
           consumes: ['text/csv', XLSX_TYPE, 'application/octet-stream'],
           querystring: lineImportQuery,

@@ -4,8 +4,8 @@
  */
 import ExcelJS from 'exceljs';
 import { Decimal } from '../../shared/money.ts';
-import type { VarianceGrouping, VarianceResult } from '../variance/variance.schema.ts';
-import { col, MONEY_FORMAT } from './excel.budget-workbook.ts';
+import type { VarianceGrouping, VarianceResult } from '../variance/index.ts';
+import { col, fitWidths, MONEY_FORMAT, PERCENT_FORMAT, printSetup } from './excel.budget-workbook.ts';
 
 const KEY_COLUMNS: Record<VarianceGrouping, [string, string][]> = {
   line: [
@@ -22,6 +22,8 @@ const FIGURES = ['budget', 'actual', 'variance', 'variance %', 'favourability', 
 const HEADER_ROW = 6;
 
 const num = (s: string) => new Decimal(s).toNumber();
+// The API's percentages are of 100; a cell holds the ratio and shows it with the % format.
+const ratio = (p: string | null) => (p === null ? '' : new Decimal(p).div(100).toNumber());
 
 /** Builds the variance workbook of one report. */
 export async function varianceWorkbook(budgetName: string, v: VarianceResult): Promise<Buffer> {
@@ -49,10 +51,10 @@ export async function varianceWorkbook(budgetName: string, v: VarianceResult): P
     return [
       num(f.budget),
       num(f.actual),
-      { formula: `${a}${r}-${b}${r}`, result: num(f.variance) },
+      { formula: `ROUND(${a}${r}-${b}${r},2)`, result: num(f.variance) },
       {
-        formula: `IF(${b}${r}=0,"",ROUND(${d}${r}/${b}${r}*100,2))`,
-        result: f.variance_percent === null ? '' : num(f.variance_percent),
+        formula: `IF(${b}${r}=0,"",ROUND(${d}${r}/${b}${r},4))`,
+        result: ratio(f.variance_percent),
       },
       f.favourability,
       f.flagged ? 'yes' : 'no',
@@ -76,7 +78,7 @@ export async function varianceWorkbook(budgetName: string, v: VarianceResult): P
     const sumif = (c: number, result: string) =>
       v.rows.length
         ? {
-            formula: `SUMIF($${col(typeCol)}$${first}:$${col(typeCol)}$${last},"${t.line_type}",${col(c)}$${first}:${col(c)}$${last})`,
+            formula: `ROUND(SUMIF($${col(typeCol)}$${first}:$${col(typeCol)}$${last},"${t.line_type}",${col(c)}$${first}:${col(c)}$${last}),2)`,
             result: num(result),
           }
         : num(result);
@@ -88,20 +90,24 @@ export async function varianceWorkbook(budgetName: string, v: VarianceResult): P
     ] as const) {
       cells[c - 1] = sumif(c, f.budget);
       cells[c] = sumif(c + 1, f.actual);
-      cells[c + 1] = { formula: `${col(c + 1)}${r}-${col(c)}${r}`, result: num(f.variance) };
+      cells[c + 1] = { formula: `ROUND(${col(c + 1)}${r}-${col(c)}${r},2)`, result: num(f.variance) };
       cells[c + 2] = {
-        formula: `IF(${col(c)}${r}=0,"",ROUND(${col(c + 2)}${r}/${col(c)}${r}*100,2))`,
-        result: f.variance_percent === null ? '' : num(f.variance_percent),
+        formula: `IF(${col(c)}${r}=0,"",ROUND(${col(c + 2)}${r}/${col(c)}${r},4))`,
+        result: ratio(f.variance_percent),
       };
       cells[c + 3] = f.favourability;
       cells[c + 4] = f.flagged ? 'yes' : 'no';
     }
     ws.addRow(cells).font = { bold: true };
   }
-  for (const c of [monthCol, ytdCol]) for (let k = 0; k < 3; k++) ws.getColumn(c + k).numFmt = MONEY_FORMAT;
-  ws.getColumn(1).width = 28;
+  for (const c of [monthCol, ytdCol]) {
+    for (let k = 0; k < 3; k++) ws.getColumn(c + k).numFmt = MONEY_FORMAT;
+    ws.getColumn(c + 3).numFmt = PERCENT_FORMAT;
+  }
+  fitWidths(ws, widthsOf(ws, HEADER_ROW));
+  printSetup(ws, `Variance: ${budgetName}`, `${HEADER_ROW}:${HEADER_ROW}`);
 
-  const um = wb.addWorksheet('Unmatched actuals');
+  const um = wb.addWorksheet('Unmatched actuals', { views: [{ state: 'frozen', ySplit: 1 }] });
   const umKey = Object.keys(v.unmatched.groups[0]?.key ?? { key: null })[0]!;
   um.addRow([umKey, 'Month actual', 'YTD actual', 'Actual rows']).font = { bold: true };
   for (const g of v.unmatched.groups)
@@ -109,15 +115,40 @@ export async function varianceWorkbook(budgetName: string, v: VarianceResult): P
   const n = v.unmatched.groups.length;
   um.addRow([
     'Total',
-    n ? { formula: `SUM(B2:B${n + 1})`, result: num(v.unmatched.month_actual) } : 0,
-    n ? { formula: `SUM(C2:C${n + 1})`, result: num(v.unmatched.ytd_actual) } : 0,
+    n ? { formula: `ROUND(SUM(B2:B${n + 1}),2)`, result: num(v.unmatched.month_actual) } : 0,
+    n ? { formula: `ROUND(SUM(C2:C${n + 1}),2)`, result: num(v.unmatched.ytd_actual) } : 0,
     n ? { formula: `SUM(D2:D${n + 1})`, result: v.unmatched.actual_rows } : 0,
   ]).font = { bold: true };
   um.getColumn(2).numFmt = MONEY_FORMAT;
   um.getColumn(3).numFmt = MONEY_FORMAT;
+  fitWidths(um, widthsOf(um, 1));
+  printSetup(um, `Unmatched actuals: ${budgetName}`, '1:1');
 
-  const fx = wb.addWorksheet('FX rates');
+  const fx = wb.addWorksheet('FX rates', { views: [{ state: 'frozen', ySplit: 1 }] });
   fx.addRow(['From', 'To', 'Period', 'Rate', 'Rate of month']).font = { bold: true };
   for (const r of v.fx_rates) fx.addRow([r.from_currency, r.to_currency, r.period, r.rate, r.rate_period]);
+  fitWidths(fx, widthsOf(fx, 1));
+  printSetup(fx, `FX rates: ${budgetName}`, '1:1');
   return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+/**
+ * The width each column needs, from row `from` on (the title rows above may overflow): the
+ * longest text, or a number as the money format shows it (thousands separators, 2 decimals).
+ */
+function widthsOf(ws: ExcelJS.Worksheet, from: number): number[] {
+  const widths: number[] = [];
+  ws.eachRow((row, n) => {
+    if (n < from) return;
+    row.eachCell((cell, c) => {
+      const v = cell.value;
+      const value = v !== null && typeof v === 'object' && 'result' in v ? v.result : v;
+      const text =
+        typeof value === 'number'
+          ? new Decimal(value).toFixed(2).replace(/\B(?=(\d{3})+(?!\d))/g, ',')
+          : String(value ?? '');
+      widths[c - 1] = Math.max(widths[c - 1] ?? 0, text.length);
+    });
+  });
+  return Array.from(widths, (w) => w ?? 0);
 }

@@ -140,3 +140,24 @@ export function denseSeries(rows: readonly { period: string; amount: string }[],
   for (let m = start; m <= end; m++) values.push(byMonth.get(m) ?? '0.00');
   return { start, values };
 }
+
+/**
+ * The guide's name of an engine feature column: `{feature_name}_lag_1`,
+ * `{feature_name}_rolling_3_mean`, `{feature_name}_month`, the feature_name being that of the
+ * configured feature the column comes from (the first that has it). Unknown columns keep their name.
+ */
+export function guideFeatureName(column: string, entries: readonly FeatureEntry[]): string {
+  const lag = /^lag_(\d+)$/.exec(column);
+  const roll = /^rolling_(\d+)_(\w+)$/.exec(column);
+  const entry = entries.find((e) => {
+    if (lag) return e.feature_type === 'historical_values' && e.lag_periods.includes(Number(lag[1]));
+    if (roll)
+      return (
+        e.feature_type === 'rolling_statistics' &&
+        e.windows.includes(Number(roll[1])) &&
+        (e.statistics as string[]).includes(roll[2]!)
+      );
+    return e.feature_type === 'seasonal' && (e.components as string[]).includes(column);
+  });
+  return entry ? `${entry.feature_name}_${column}` : column;
+}

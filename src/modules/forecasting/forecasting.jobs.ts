@@ -4,11 +4,14 @@
  * artifact on the model. Runs wherever jobs run: an API process or a `bf worker`.
  */
 import type { Db } from '../../platform/db/client.ts';
-import { type JobQueue, type JobRun, PermanentJobError } from '../../platform/queue/queue.ts';
+import { emit } from '../../platform/events/outbox.ts';
+import type { JobHandlers } from '../../platform/module.ts';
+import { type JobRun, PermanentJobError } from '../../platform/queue/queue.ts';
 import { withTenant } from '../../platform/tenancy/tenancy.ts';
 import type { TrainResult } from './forecasting.compute.ts';
 import {
   denseSeries,
+  guideFeatureName,
   type ModelArtifact,
   monthIndexOf,
   monthLabel,
@@ -64,8 +67,8 @@ function draftArtifact(m: ModelRow, snap: Snapshot): ModelArtifact {
   };
 }
 
-/** The training results as stored on the model (the guide's names). */
-function metricsOf(result: TrainResult): TrainingResults {
+/** The training results as stored on the model (the guide's names, feature keys included). */
+function metricsOf(result: TrainResult, features: readonly FeatureEntry[]): TrainingResults {
   const bt = result.backtest;
   return {
     model_used: result.resolvedModel,
@@ -73,7 +76,9 @@ function metricsOf(result: TrainResult): TrainingResults {
     cv_mae_std: r6(result.cv.cvMaeStd),
     training_samples: result.cv.trainingSamples,
     feature_importance: result.cv.featureImportance
-      ? Object.fromEntries(Object.entries(result.cv.featureImportance).map(([k, v]) => [k, r6(v)]))
+      ? Object.fromEntries(
+          Object.entries(result.cv.featureImportance).map(([k, v]) => [guideFeatureName(k, features), r6(v)]),
+        )
       : null,
     backtest: {
       origins: bt.origins,
@@ -91,7 +96,7 @@ function metricsOf(result: TrainResult): TrainingResults {
 /** Runs one training attempt. */
 async function runTraining(db: Db, pool: ComputePool, run: JobRun<TrainPayload>) {
   const { modelId, series } = run.payload;
-  const model = await withTenant(db, run.tenantId, async (tx) => {
+  const model = await withTenant(db, run, async (tx) => {
     const m = await findModel(tx, modelId);
     // A retry after a failed attempt puts the model back in training.
     if (m && m.status !== 'training')
@@ -108,7 +113,7 @@ async function runTraining(db: Db, pool: ComputePool, run: JobRun<TrainPayload>)
       run.progress(10 + 85 * f).catch(() => {});
     });
     const artifact = { ...draft, model_used: result.resolvedModel, fitted_mean: result.fittedMean };
-    const metrics = metricsOf(result);
+    const metrics = metricsOf(result, model.features as FeatureEntry[]);
     const seriesSpec = {
       ...describe(series),
       start: artifact.start,
@@ -116,16 +121,32 @@ async function runTraining(db: Db, pool: ComputePool, run: JobRun<TrainPayload>)
       length: snap.values.length,
       other_currency_rows: snap.otherCurrencyRows,
     };
-    const saved = await withTenant(db, run.tenantId, (tx) =>
-      updateModel(tx, modelId, {
+    const saved = await withTenant(db, run, async (tx) => {
+      const row = await updateModel(tx, modelId, {
         status: 'trained',
         metrics,
         artifact,
         seriesSpec,
         trainedAt: new Date(),
         trainingError: null,
-      }),
-    );
+      });
+      if (row)
+        await emit(tx, run, {
+          type: 'forecast.trained',
+          // One event per job, however many attempts commit this transaction.
+          dedupeKey: `job:${run.jobId}`,
+          subjectId: modelId,
+          data: {
+            model_id: modelId,
+            job_id: run.jobId,
+            algorithm: model.algorithm,
+            model_used: metrics.model_used,
+            cv_mae: metrics.cv_mae,
+            training_samples: metrics.training_samples,
+          },
+        });
+      return row;
+    });
     if (!saved) throw new PermanentJobError(`forecast model ${modelId} was deleted during training`);
     return { model_id: modelId, status: 'trained', ...metrics, feature_importance: undefined };
   } catch (error) {
@@ -133,14 +154,14 @@ async function runTraining(db: Db, pool: ComputePool, run: JobRun<TrainPayload>)
       error instanceof PermanentJobError || (error instanceof ComputeError && error.inputError);
     const message = error instanceof Error ? error.message : String(error);
     if (permanent || run.attempt >= TRAIN_MAX_ATTEMPTS)
-      await withTenant(db, run.tenantId, (tx) =>
+      await withTenant(db, run, (tx) =>
         updateModel(tx, modelId, { status: 'failed', trainingError: message }),
       );
     throw permanent && !(error instanceof PermanentJobError) ? new PermanentJobError(message) : error;
   }
 }
 
-/** Registers the training job's handler on the queue. */
-export function registerForecastingJobs(queue: Pick<JobQueue, 'register'>, db: Db, pool: ComputePool): void {
-  queue.register<TrainPayload>(TRAIN_JOB, (run) => runTraining(db, pool, run));
+/** The training job handler, by job type. */
+export function forecastingJobs(db: Db, pool: ComputePool): JobHandlers {
+  return { [TRAIN_JOB]: (run: JobRun<TrainPayload>) => runTraining(db, pool, run) };
 }

@@ -1,10 +1,12 @@
 /**
- * A small pool of worker threads for the model registry: training and forecasting run there so
- * the API's event loop keeps answering. Workers start on first use and are reused; a crashed
- * worker fails its task and is replaced.
+ * The one pool of worker threads for forecasting: the model registry trains and forecasts there
+ * so the API's event loop keeps answering, and batch runs (`bf forecast`, `npm run
+ * bench:forecast`) forecast many series on every core through `ForecastPool`. Workers start on
+ * first use and are reused; a crashed worker fails its task and is replaced.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import type { ForecastOptions, SeriesInput } from './engine/forecast.ts';
 import type { Forecast } from './engine/types.ts';
 import type { ModelSpec, Series, TrainResult } from './forecasting.compute.ts';
 
@@ -19,7 +21,14 @@ export interface ForecastItem {
 /** A task for a worker. */
 export type ComputeTask =
   | { id: number; kind: 'train'; spec: ModelSpec; series: Series; horizon: number; gate?: SharedArrayBuffer }
-  | { id: number; kind: 'forecast'; items: ForecastItem[] };
+  | { id: number; kind: 'forecast'; items: ForecastItem[] }
+  | { id: number; kind: 'series'; series: SeriesInput; opts: ForecastOptions };
+
+/** A batch forecast plus the wall time spent on it inside its worker. */
+export interface PoolResult {
+  forecast: Forecast;
+  ms: number;
+}
 
 /** A worker's message about a task. */
 export type WorkerReply =
@@ -54,8 +63,9 @@ interface Slot {
   busy?: Pending | undefined;
 }
 
-// Workers are TypeScript: a tiny JS bootstrap registers tsx first (as the engine's pool does;
-// on Node 20 `execArgv: ['--import', 'tsx']` does not reach a worker's entry module).
+// Workers are TypeScript: a tiny JS bootstrap registers tsx first (on Node 20
+// `execArgv: ['--import', 'tsx']` does not reach a worker's entry module: "Unknown file
+// extension .ts").
 function bootstrap(): string {
   const api = import.meta.resolve('tsx/esm/api');
   const entry = new URL('./forecasting.worker.ts', import.meta.url).href;
@@ -70,7 +80,14 @@ export class ComputePool {
   private gate: { buffer: SharedArrayBuffer; onPaused: () => void } | undefined;
   private closed = false;
 
-  constructor(private readonly size = Math.max(1, Math.min(2, availableParallelism()))) {}
+  /**
+   * `keepAlive`: workers hold the process open while they exist (batch runs, whose main thread
+   * only awaits them); the API's pool leaves that to the server.
+   */
+  constructor(
+    private readonly size = Math.max(1, Math.min(2, availableParallelism())),
+    private readonly keepAlive = false,
+  ) {}
 
   /** Trains in a worker; `onProgress` gets 0..1. */
   train(
@@ -83,6 +100,11 @@ export class ComputePool {
   /** Computes forecasts in a worker, in order. */
   forecast(items: ForecastItem[]) {
     return this.run({ kind: 'forecast', items }) as Promise<Forecast[]>;
+  }
+
+  /** Forecasts one series of a batch run with the engine's options (timed inside the worker). */
+  series(series: SeriesInput, opts: ForecastOptions) {
+    return this.run({ kind: 'series', series, opts }) as Promise<PoolResult>;
   }
 
   /** Computes forecasts split over every worker of the pool; results in input order. */
@@ -140,7 +162,7 @@ export class ComputePool {
 
   private spawn(): Slot {
     const slot: Slot = { worker: new Worker(bootstrap(), { eval: true }) };
-    slot.worker.unref();
+    if (!this.keepAlive) slot.worker.unref();
     slot.worker.on('message', (msg: WorkerReply) => {
       const p = slot.busy;
       if (!p || p.task.id !== msg.id) return;
@@ -169,5 +191,43 @@ export class ComputePool {
     this.closed = true;
     for (const p of this.queue.splice(0)) p.reject(new Error('the forecasting pool is closed'));
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+}
+
+/**
+ * Batch forecasting on `size` workers (`bf forecast`, the forecast bench): each series goes to
+ * the next free worker, results come back in input order; the first failure rejects the run.
+ */
+export class ForecastPool {
+  private readonly pool: ComputePool;
+
+  constructor(size = availableParallelism()) {
+    this.pool = new ComputePool(Math.max(1, size), true);
+  }
+
+  /** Forecasts every series; `onDone` is called after each one (for progress bars). */
+  run(
+    series: readonly SeriesInput[],
+    optsOf: (i: number) => ForecastOptions,
+    onDone?: () => void,
+  ): Promise<PoolResult[]> {
+    return Promise.all(
+      series.map((s, i) =>
+        this.pool.series(s, optsOf(i)).then(
+          (r) => {
+            onDone?.();
+            return r;
+          },
+          (error: Error) => {
+            throw new Error(`series[${i}] (id "${s.id}"): ${error.message}`);
+          },
+        ),
+      ),
+    );
+  }
+
+  /** Stops the workers. */
+  close(): Promise<void> {
+    return this.pool.close();
   }
 }

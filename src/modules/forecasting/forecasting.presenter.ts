@@ -63,9 +63,13 @@ export function toCents(x: number): string {
   return new Decimal(x).toDecimalPlaces(2, Decimal.ROUND_HALF_UP).toFixed(2);
 }
 
-/** A stored forecast with its predictions and intervals. */
-export function presentForecast(f: ForecastRow) {
+/**
+ * A stored forecast with its predictions and intervals, also in the design guide's shape
+ * (`confidence_intervals`, `metadata.model_performance` from the model's training results).
+ */
+export function presentForecast(f: ForecastRow, model: ModelRow) {
   const predictions = f.predictions as Prediction[];
+  const results = model.status === 'trained' ? (model.metrics as TrainingResults | null) : null;
   return {
     forecast_id: f.id,
     model_id: f.modelId,
@@ -75,6 +79,18 @@ export function presentForecast(f: ForecastRow) {
     confidence_level: Number(f.level),
     model_used: f.modelUsed,
     predictions,
+    confidence_intervals: {
+      confidence_level: Number(f.level) / 100,
+      lower: predictions.map((p) => p.lower),
+      upper: predictions.map((p) => p.upper),
+    },
+    metadata: {
+      algorithm: model.algorithm,
+      model_performance: {
+        cv_mae: results?.cv_mae ?? null,
+        training_samples: results?.training_samples ?? null,
+      },
+    },
     generated_at: f.createdAt.toISOString(),
     created_by: f.createdBy,
   };

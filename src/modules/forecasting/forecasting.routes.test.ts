@@ -144,11 +144,48 @@ describe.each(backends())('forecasting model registry on %s', (backend) => {
       horizon: 3,
     });
     expect(later.json().forecast_period).toEqual({ start: '2025-04', end: '2025-06' });
+
+    // The design guide's request and response fields: model_id, forecast_period, confidence_level
+    // (a fraction) give the same forecast as start/horizon/level; confidence_intervals and
+    // metadata.model_performance come back beside our predictions.
+    const guide = await t.call('POST', `/forecasting/models/${m.model_id}/forecasts`, token, {
+      model_id: m.model_id,
+      scenario_name: 'Base case',
+      forecast_period: { start: '2025-01', end: '2025-03' },
+      confidence_level: 0.8,
+    });
+    expect(guide.statusCode, guide.body).toBe(201);
+    const g = guide.json();
+    expect(g.predictions).toEqual(body.predictions);
+    expect(g.confidence_level).toBe(80);
+    expect(g.confidence_intervals).toEqual({
+      confidence_level: 0.8,
+      lower: body.predictions.map((p: { lower: string }) => p.lower),
+      upper: body.predictions.map((p: { upper: string }) => p.upper),
+    });
+    expect(g.metadata).toEqual({
+      algorithm: 'ets',
+      model_performance: { cv_mae: r.cv_mae, training_samples: 24 },
+    });
+    const refusals: [Record<string, unknown>, string][] = [
+      [{ model_id: '00000000-0000-7000-8000-000000000000', horizon: 1 }, 'model_id'],
+      [{ horizon: 3, level: 80, confidence_level: 0.9 }, 'confidence_level'],
+      [{ forecast_period: { start: '2025-01', end: '2025-03' }, horizon: 2 }, 'forecast_period.end'],
+      [{ forecast_period: { start: '2025-03', end: '2025-01' } }, 'forecast_period.end'],
+      [{ scenario_name: 'no horizon' }, 'horizon'],
+    ];
+    for (const [request, path] of refusals) {
+      const bad = await t.call('POST', `/forecasting/models/${m.model_id}/forecasts`, token, request);
+      expect(bad.statusCode, JSON.stringify(request)).toBe(400);
+      expect(bad.json().errors[0].path).toBe(path);
+    }
     const list = (await t.call('GET', `/forecasting/models/${m.model_id}/forecasts`, token)).json();
     expect(list.items.map((f: { forecast_id: string }) => f.forecast_id)).toEqual([
+      g.forecast_id,
       later.json().forecast_id,
       body.forecast_id,
     ]);
+    expect(list.items[0].metadata.model_performance.training_samples).toBe(24);
 
     const tooFar = await t.call('POST', `/forecasting/models/${m.model_id}/forecasts`, token, { horizon: 7 });
     expect(tooFar.statusCode).toBe(422);
@@ -210,7 +247,8 @@ describe.each(backends())('forecasting model registry on %s', (backend) => {
       'job completed',
     ]);
     const trained = (await t.call('GET', `/forecasting/models/${m.model_id}`, token)).json();
-    expect(Object.keys(trained.training_results.feature_importance)).toContain('lag_1');
+    expect(Object.keys(trained.training_results.feature_importance)).toContain('amount_lag_1');
+    expect(Object.keys(trained.training_results.feature_importance)).toContain('period_month');
   });
 
   it('hides every model route from another tenant (404) and from a budget of another tenant', async () => {

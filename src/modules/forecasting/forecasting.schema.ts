@@ -125,12 +125,36 @@ export const trainSchema = z.discriminatedUnion('source', [
 export type TrainInput = z.infer<typeof trainSchema>;
 
 export const forecastCreateSchema = z.strictObject({
+  /** The guide's field; the model is the one in the path, and a different id here is a 400. */
+  model_id: z
+    .uuid()
+    .optional()
+    .meta({ description: "the design guide's field: must be the path's model id" }),
   scenario_name: trimmed(1, 255, 'scenario_name').default('Default'),
   start_period: monthSchema('start_period').optional().meta({
     description: 'first month to forecast; default the month after the training series',
   }),
-  horizon: int(1, 60),
-  level: z.number().min(50).max(99.9).default(95),
+  horizon: int(1, 60)
+    .optional()
+    .meta({ description: 'months to forecast; required unless forecast_period is given' }),
+  /** The guide's `forecast_period`: first and last month, instead of (or agreeing with) start_period + horizon. */
+  forecast_period: z
+    .strictObject({ start: monthSchema('forecast_period.start'), end: monthSchema('forecast_period.end') })
+    .optional()
+    .meta({ description: "the design guide's field: first and last month to forecast" }),
+  level: z
+    .number()
+    .min(50)
+    .max(99.9)
+    .optional()
+    .meta({ description: 'interval level in percent; default 95' }),
+  /** The guide's `confidence_level` as a fraction (0.95), beside `level` in percent (95). */
+  confidence_level: z
+    .number()
+    .min(0.5)
+    .max(0.999)
+    .optional()
+    .meta({ description: "the design guide's interval level as a fraction (0.95 = level 95)" }),
 });
 export type ForecastCreateInput = z.infer<typeof forecastCreateSchema>;
 
@@ -208,6 +232,17 @@ export const forecastResponse = z.object({
   confidence_level: num,
   model_used: z.string(),
   predictions: z.array(z.object({ period: z.string(), value: money, lower: money, upper: money })),
+  /** The guide's shape of the same bounds: level as a fraction, one array per bound. */
+  confidence_intervals: z.object({
+    confidence_level: num,
+    lower: z.array(money),
+    upper: z.array(money),
+  }),
+  /** The guide's metadata: the algorithm and the model's training performance. */
+  metadata: z.object({
+    algorithm: z.string(),
+    model_performance: z.object({ cv_mae: num.nullable(), training_samples: num.nullable() }),
+  }),
   generated_at: z.string(),
   created_by: z.string(),
 });

@@ -1,5 +1,6 @@
 /** Worker thread of the forecasting pool: trains models and forecasts, one task at a time. */
 import { parentPort } from 'node:worker_threads';
+import { forecastSeries } from './engine/forecast.ts';
 import { prepareModels } from './engine/setup.ts';
 import { forecastWith, TrainingInputError, trainModel } from './forecasting.compute.ts';
 import type { ComputeTask, WorkerReply } from './forecasting.pool.ts';
@@ -26,6 +27,11 @@ port.on('message', async (task: ComputeTask) => {
         checkpoint(id, gate);
       });
       reply({ id, result });
+    } else if (task.kind === 'series') {
+      await prepareModels(task.opts.model);
+      const t0 = performance.now();
+      const forecast = forecastSeries(task.series, task.opts);
+      reply({ id, result: { forecast, ms: performance.now() - t0 } });
     } else {
       const out = [];
       for (const item of task.items) {

@@ -8,7 +8,7 @@ import { BusinessRuleError, fieldError, NotFoundError } from '../../platform/htt
 import type { ServiceDeps } from '../../platform/services.ts';
 import { type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
 import { Decimal } from '../../shared/money.ts';
-import { fiscalYearStart, spreadByWeights, spreadEven } from '../periods/periods.domain.ts';
+import { fiscalYearStart, spreadByWeights, spreadEven } from '../lines/index.ts';
 import { DEFAULT_FEATURES } from './engine/features.ts';
 import { sumInterval } from './engine/intervals.ts';
 import { isMl } from './forecasting.compute.ts';
@@ -65,7 +65,7 @@ export class RollingForecastService {
     if (isMl(q.model) && (!cfg.ML_ENABLED || !cfg.FORECASTING_ALGORITHMS.includes(q.model)))
       throw fieldError('query.model', 'algorithm_not_enabled', `model ${q.model} is not enabled here`);
     const asOf = monthIndexOf(q.as_of);
-    const data = await withTenant(this.deps.db, ctx.tenantId, (tx) => this.read(tx, ctx, budgetId, q, asOf));
+    const data = await withTenant(this.deps.db, ctx, (tx) => this.read(tx, ctx, budgetId, q, asOf));
     const { currency, months, groups, series, otherRows, otherLines } = data;
     const elapsed = months.filter((m) => m <= asOf);
     const remaining = months.filter((m) => m > asOf);

@@ -3,9 +3,14 @@ import type { Db } from '../../platform/db/client.ts';
 import { type FieldError, fieldError, NotFoundError } from '../../platform/http/errors.ts';
 import { zodFieldErrors } from '../../platform/http/zod-errors.ts';
 import { type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
-import { ImportRejectedError, MAX_REPORTED_ERRORS } from '../actuals/actuals.importer.ts';
-import { type ByteSource, csvRows, type SourceInfo } from '../actuals/actuals.readers.ts';
-import { recordAudit } from '../audit/audit.repository.ts';
+import {
+  type ByteSource,
+  csvRows,
+  ImportRejectedError,
+  MAX_REPORTED_ERRORS,
+  type SourceInfo,
+} from '../actuals/index.ts';
+import { recordAudit } from '../audit/index.ts';
 import { convertOne, deleteRate, listRates, type RateRow, upsertRates } from './fx.repository.ts';
 import { type RateInput, type RatesQuery, rateInput } from './fx.schema.ts';
 import { fxRateMissing } from './fx.sql.ts';
@@ -43,7 +48,7 @@ export class FxService {
 
   /** Inserts or replaces rates, all in one transaction. */
   async put(ctx: TenantContext, rates: RateInput[]): Promise<{ upserted: number }> {
-    await withTenant(this.db, ctx.tenantId, async (tx) => {
+    await withTenant(this.db, ctx, async (tx) => {
       for (let i = 0; i < rates.length; i += UPSERT_CHUNK)
         await upsertRates(tx, ctx.tenantId, ctx.userId, rates.slice(i, i + UPSERT_CHUNK));
       await recordAudit(tx, ctx, {
@@ -64,7 +69,7 @@ export class FxService {
         throw fieldError('query.cursor', 'invalid_cursor', 'cursor is not one this API returned');
       after = parts as [string, string, string];
     }
-    const rows = await withTenant(this.db, ctx.tenantId, (tx) => listRates(tx, q, q.limit, after));
+    const rows = await withTenant(this.db, ctx, (tx) => listRates(tx, q, q.limit, after));
     const items = rows.slice(0, q.limit);
     const last = items.at(-1);
     const next =
@@ -76,7 +81,7 @@ export class FxService {
 
   /** Deletes one rate (404 when there is none, also another tenant's). */
   async remove(ctx: TenantContext, period: string, from: string, to: string): Promise<void> {
-    await withTenant(this.db, ctx.tenantId, async (tx) => {
+    await withTenant(this.db, ctx, async (tx) => {
       if (!(await deleteRate(tx, period, from, to)))
         throw new NotFoundError('FX rate', `${from}→${to} ${period.slice(0, 7)}`, 'query');
       await recordAudit(tx, ctx, { action: 'delete', entityType: 'fx_rate', before: { period, from, to } });
@@ -154,9 +159,7 @@ export class FxService {
 
   /** Converts one amount by the documented rule, showing the rate used; 422 naming pair and period when none applies. */
   async convert(ctx: TenantContext, q: { amount: string; from: string; to: string; period: string }) {
-    const row = await withTenant(this.db, ctx.tenantId, (tx) =>
-      convertOne(tx, q.amount, q.from, q.to, q.period),
-    );
+    const row = await withTenant(this.db, ctx, (tx) => convertOne(tx, q.amount, q.from, q.to, q.period));
     if (!row?.rate || !row.converted) throw fxRateMissing(q.from, q.to, q.period.slice(0, 7));
     return {
       amount: q.amount,

@@ -5,7 +5,7 @@ import type { Db } from '../../platform/db/client.ts';
 import { NotFoundError } from '../../platform/http/errors.ts';
 import { decodeCursor, pageOf } from '../../platform/http/pagination.ts';
 import { type App, errorResponses } from '../../platform/http/types.ts';
-import { findJob, type JobRow, listJobs } from '../../platform/queue/jobs.repository.ts';
+import { findJob, type JobAttempt, type JobRow, listJobs } from '../../platform/queue/jobs.repository.ts';
 import { withTenant } from '../../platform/tenancy/tenancy.ts';
 import { JOB_STATUSES } from '../../shared/enums.ts';
 import { pageQuery, uuidParam } from '../../shared/validation.ts';
@@ -23,6 +23,19 @@ export const jobResponse = z.object({
   created_by: z.string(),
   started_at: z.string().nullable(),
   finished_at: z.string().nullable(),
+  attempt_history: z
+    .array(
+      z.object({
+        attempt: z.number().int(),
+        started_at: z.string(),
+        finished_at: z.string().nullable(),
+        outcome: z.enum(['running', 'completed', 'retried', 'failed', 'interrupted']),
+        error: z.string().nullable(),
+      }),
+    )
+    .meta({
+      description: 'every attempt, oldest first; `interrupted`: its process died (finished_at unknown)',
+    }),
 });
 // A named component of the OpenAPI document (and of the generated client types).
 z.globalRegistry.add(jobResponse, { id: 'Job' });
@@ -42,6 +55,7 @@ export function presentJob(j: JobRow) {
     created_by: j.createdBy,
     started_at: j.startedAt?.toISOString() ?? null,
     finished_at: j.finishedAt?.toISOString() ?? null,
+    attempt_history: j.attemptHistory as JobAttempt[],
   };
 }
 
@@ -59,7 +73,7 @@ export function jobRoutes(app: App, auth: Authenticator, db: Db): void {
       },
     },
     async (req) => {
-      const job = await withTenant(db, ctxOf(req).tenantId, (tx) => findJob(tx, req.params.id));
+      const job = await withTenant(db, ctxOf(req), (tx) => findJob(tx, req.params.id));
       if (!job) throw new NotFoundError('Job', req.params.id);
       return presentJob(job);
     },
@@ -80,7 +94,7 @@ export function jobRoutes(app: App, auth: Authenticator, db: Db): void {
       },
     },
     async (req) => {
-      const rows = await withTenant(db, ctxOf(req).tenantId, (tx) =>
+      const rows = await withTenant(db, ctxOf(req), (tx) =>
         listJobs(tx, req.query.limit, decodeCursor(req.query.cursor), req.query.type),
       );
       const page = pageOf(rows, req.query.limit);

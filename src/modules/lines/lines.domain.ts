@@ -11,6 +11,53 @@ export interface LineAmounts {
 }
 
 /**
+ * The sign rule of a line's amount: a contra line's amount is <= 0, any other line's >= 0. (Whether
+ * the tenant allows negative amounts at all is checked with its settings: negativeLinesRefused.)
+ */
+export function lineSignErrors(amount: string, isContra: boolean, prefix = ''): FieldError[] {
+  const a = new Decimal(amount);
+  if (isContra && a.gt(0))
+    return [
+      {
+        path: `${prefix}amount`,
+        code: 'contra_amount_positive',
+        message: `amount of a contra line (is_contra: true) must be at most 0, got ${amount}`,
+      },
+    ];
+  if (!isContra && a.lt(0))
+    return [
+      {
+        path: `${prefix}amount`,
+        code: 'too_small',
+        message: `amount must be at least 0 (got ${amount}); a negative amount needs is_contra: true on the line and the tenant setting allow_negative_lines`,
+      },
+    ];
+  return [];
+}
+
+/**
+ * The lines a tenant that does not allow negative lines refuses: one error per negative amount,
+ * naming the field and the setting. Empty when allowed or when every amount is >= 0.
+ */
+export function negativeLinesRefused(
+  lines: readonly { amount: string }[],
+  allowed: boolean,
+  pathOf: (i: number) => string,
+): FieldError[] {
+  if (allowed) return [];
+  const errors: FieldError[] = [];
+  lines.forEach((l, i) => {
+    if (new Decimal(l.amount).lt(0))
+      errors.push({
+        path: pathOf(i),
+        code: 'negative_lines_not_allowed',
+        message: `amount must be at least 0 (got ${l.amount}): this tenant does not allow negative lines (setting allow_negative_lines, PUT /settings)`,
+      });
+  });
+  return errors;
+}
+
+/**
  * Resolves a line's amount. Given quantity and unit_cost without amount, the amount is their
  * product rounded half-up to the cent; given all three, they must agree. Returns the amount or
  * the field errors (paths prefixed with `prefix`).

@@ -2,10 +2,10 @@
 import { v7 as uuidv7 } from 'uuid';
 import { type FieldError, ValidationError } from '../../platform/http/errors.ts';
 import type { TenantContext } from '../../platform/tenancy/tenancy.ts';
-import { spreadFieldErrors } from '../periods/periods.domain.ts';
-import { resolveLineAmount } from './lines.domain.ts';
+import { lineSignErrors, resolveLineAmount } from './lines.domain.ts';
 import type { NewLine } from './lines.repository.ts';
 import type { LineCreateInput } from './lines.schema.ts';
+import { spreadFieldErrors } from './periods.domain.ts';
 
 const MAX_REPORTED_ERRORS = 100;
 
@@ -23,8 +23,10 @@ export function toNewLines(
     const prefix = pathPrefix ? `${pathPrefix}.${i}.` : '';
     const resolved = resolveLineAmount(l, prefix);
     const spreadErrors = spreadFieldErrors(l.spread_method ?? 'even', l.spread_profile, prefix);
-    if (resolved.errors.length || spreadErrors.length) {
-      errors.push(...resolved.errors, ...spreadErrors);
+    const signErrors =
+      resolved.amount !== undefined ? lineSignErrors(resolved.amount, l.is_contra ?? false, prefix) : [];
+    if (resolved.errors.length || spreadErrors.length || signErrors.length) {
+      errors.push(...resolved.errors, ...spreadErrors, ...signErrors);
       return;
     }
     rows.push({
@@ -37,6 +39,7 @@ export function toNewLines(
       category: l.category,
       subcategory: l.subcategory ?? null,
       amount: resolved.amount!,
+      isContra: l.is_contra ?? false,
       quantity: l.quantity ?? null,
       unitCost: l.unit_cost ?? null,
       allocationMethod: l.allocation_method ?? 'direct',

@@ -13,6 +13,7 @@ export function presentLine(r: LineRow) {
     category: r.category,
     subcategory: r.subcategory,
     amount: r.amount,
+    is_contra: r.isContra,
     quantity: r.quantity,
     unit_cost: r.unitCost,
     allocation_method: r.allocationMethod,

@@ -1,6 +1,6 @@
 /** SQL for budget lines. Bulk inserts send all rows as one JSON parameter (no 65,535-parameter limit). */
-import { and, asc, count, eq, gt, or, sql } from 'drizzle-orm';
-import type { Queryable } from '../../platform/db/client.ts';
+import { and, asc, count, eq, gt, inArray, or, sql } from 'drizzle-orm';
+import { type Queryable, queryRows } from '../../platform/db/client.ts';
 import { budgetLines, budgetPeriods } from '../../platform/db/schema.ts';
 
 export type LineRow = typeof budgetLines.$inferSelect;
@@ -35,6 +35,7 @@ const PAYLOAD_KEYS: [keyof NewLine, string][] = [
   ['metadata', 'metadata'],
   ['spreadMethod', 'spread_method'],
   ['spreadProfile', 'spread_profile'],
+  ['isContra', 'is_contra'],
 ];
 
 /**
@@ -58,18 +59,18 @@ export async function insertLines(tx: Queryable, rows: NewLine[]): Promise<void>
     INSERT INTO budget_lines (id, tenant_id, budget_id, created_by, line_name, line_type, category, subcategory,
       amount, quantity, unit_cost, allocation_method, allocation_percentage, allocation_driver, department_id,
       cost_center_id, gl_account_id, description, notes, requires_approval, approval_threshold, line_order, metadata,
-      spread_method, spread_profile)
+      spread_method, spread_profile, is_contra)
     SELECT id, tenant_id, budget_id, created_by, line_name, line_type::bf_line_type, category, subcategory,
       amount, quantity, unit_cost, coalesce(allocation_method, 'direct')::bf_allocation_method, allocation_percentage,
       allocation_driver, department_id, cost_center_id, gl_account_id, description, notes,
       coalesce(requires_approval, false), approval_threshold, coalesce(line_order, 0), coalesce(metadata, '{}'::jsonb),
-      coalesce(spread_method, 'even')::bf_spread_method, spread_profile
+      coalesce(spread_method, 'even')::bf_spread_method, spread_profile, coalesce(is_contra, false)
     FROM jsonb_to_recordset(${payload}::jsonb) AS x(id uuid, tenant_id uuid, budget_id uuid, created_by text,
       line_name text, line_type text, category text, subcategory text, amount numeric, quantity numeric,
       unit_cost numeric, allocation_method text, allocation_percentage numeric, allocation_driver text,
       department_id text, cost_center_id text, gl_account_id text, description text, notes text,
       requires_approval boolean, approval_threshold numeric, line_order integer, metadata jsonb,
-      spread_method text, spread_profile jsonb)`);
+      spread_method text, spread_profile jsonb, is_contra boolean)`);
 }
 
 /** All live lines of a budget in display order. */
@@ -105,6 +106,38 @@ export async function findLine(tx: Queryable, budgetId: string, lineId: string, 
     .where(and(live(budgetId), eq(budgetLines.id, lineId)));
   const rows = await (forUpdate ? q.for('update') : q);
   return rows[0];
+}
+
+/** The live lines of the budget among `ids`, optionally locked for update (in no particular order). */
+export async function findLines(tx: Queryable, budgetId: string, ids: string[], forUpdate = false) {
+  if (ids.length === 0) return [];
+  const q = tx
+    .select()
+    .from(budgetLines)
+    .where(and(live(budgetId), inArray(budgetLines.id, ids)));
+  return forUpdate ? q.for('update') : q;
+}
+
+/**
+ * Sets the amounts of many lines in one statement (spread method `manual`, profile cleared,
+ * version bumped); the new amounts travel as one JSON parameter. Returns id, version, amount.
+ */
+export async function setManualAmounts(
+  tx: Queryable,
+  rows: { id: string; amount: string }[],
+  userId: string,
+): Promise<{ id: string; version: number; amount: string; updated_at: string }[]> {
+  if (rows.length === 0) return [];
+  return queryRows(
+    tx,
+    sql`
+    UPDATE budget_lines AS b SET amount = x.amount, spread_method = 'manual', spread_profile = NULL,
+      updated_by = ${userId}, updated_at = now(), version = b.version + 1
+    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(id uuid, amount numeric)
+    WHERE b.id = x.id
+    RETURNING b.id, b.version, b.amount::text AS amount,
+      to_char(b.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS updated_at`,
+  );
 }
 
 /** Number of live lines of a budget. */
@@ -168,7 +201,7 @@ const isoText = (col: string) =>
  */
 export async function linesJson(tx: Queryable, budgetId: string): Promise<string> {
   const result = (await tx.execute(sql`
-    SELECT id AS line_id, budget_id, line_name, line_type, category, subcategory, amount, quantity, unit_cost,
+    SELECT id AS line_id, budget_id, line_name, line_type, category, subcategory, amount, is_contra, quantity, unit_cost,
       allocation_method, allocation_percentage, allocation_driver, department_id, cost_center_id, gl_account_id,
       description, notes, requires_approval, approval_threshold, line_order, metadata, spread_method, spread_profile,
       ${isoText('created_at')} AS created_at, created_by, ${isoText('updated_at')} AS updated_at, updated_by, version

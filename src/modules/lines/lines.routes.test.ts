@@ -146,6 +146,9 @@ describe.each(backends())('budget lines API on %s', (backend) => {
     });
     expect(stale.statusCode).toBe(409);
     expect(stale.json()).toMatchObject({ code: 'version_conflict', current_version: 2 });
+    // Who changed it and when, for the editor's "changed by X at HH:MM".
+    expect(stale.json().updated_by).toBe(ok.json().updated_by);
+    expect(stale.json().updated_at).toBe(ok.json().updated_at);
     expect(stale.json().errors[0]).toMatchObject({ path: 'version', code: 'stale_version' });
     const missing = await t.call('PUT', `/budgets/${id}/lines/${line.line_id}`, token, { amount: '1.00' });
     expect(missing.statusCode).toBe(400);

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { type Authenticator, ctxOf } from '../../platform/auth/authenticate.ts';
 import { withExample } from '../../platform/http/openapi.ts';
 import { type App, errorResponses } from '../../platform/http/types.ts';
-import { budgetParams } from '../budgets/budgets.schema.ts';
 import {
+  budgetParams,
   bulkLinesSchema,
   lineCreateExample,
   lineCreateSchema,

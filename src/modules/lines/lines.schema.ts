@@ -1,7 +1,7 @@
 /** Request and response schemas of budget lines (the guide's BFBudgetLine and BudgetLineCreateRequest). */
 import { z } from 'zod';
 import { ALLOCATION_METHODS, LINE_TYPES, SPREAD_METHODS } from '../../shared/enums.ts';
-import { amountSchema, Decimal, decimalString } from '../../shared/money.ts';
+import { amountSchema, Decimal, decimalString, signedAmountSchema } from '../../shared/money.ts';
 import {
   metadataSchema,
   optionalText,
@@ -10,7 +10,7 @@ import {
   trimmed,
   uuidParam,
 } from '../../shared/validation.ts';
-import { spreadProfileSchema } from '../periods/periods.schema.ts';
+import { spreadProfileSchema } from './periods.schema.ts';
 
 const quantitySchema = decimalString({
   scale: 4,
@@ -31,7 +31,14 @@ const lineFields = {
   line_type: z.enum(LINE_TYPES),
   category: trimmed(1, 100, 'category'),
   subcategory: optionalText(100),
-  amount: amountSchema('amount').optional(),
+  amount: signedAmountSchema('amount').optional().meta({
+    description:
+      'decimal string, 2 decimal places; at least 0 unless the line is a contra line (is_contra) and the tenant allows negative lines (PUT /settings allow_negative_lines)',
+  }),
+  is_contra: z.boolean().optional().meta({
+    description:
+      "a contra line (vacancy discount, credit, recovery) reduces its line type's total: its amount must be <= 0. Default false",
+  }),
   quantity: quantitySchema.nullable().optional(),
   unit_cost: unitCostSchema.nullable().optional(),
   allocation_method: z.enum(ALLOCATION_METHODS).optional(),
@@ -61,6 +68,8 @@ export const bulkLinesSchema = z.strictObject({
   lines: z.array(lineCreateSchema).min(0).max(1_000_000),
 });
 
+/** `:id` of /budgets/:id/lines and /budgets/:id/periods (the budgets module's budgetParams has the same shape). */
+export const budgetParams = z.strictObject({ id: uuidParam });
 export const lineParams = z.strictObject({ id: uuidParam, lineId: uuidParam });
 export const linesListQuery = z.strictObject({ ...pageQuery });
 export const lineDeleteQuery = z.strictObject({
@@ -76,6 +85,7 @@ export const lineResponse = z.object({
   category: z.string(),
   subcategory: z.string().nullable(),
   amount: z.string().meta({ example: '1200.00' }),
+  is_contra: z.boolean(),
   quantity: z.string().nullable(),
   unit_cost: z.string().nullable(),
   allocation_method: z.enum(ALLOCATION_METHODS),

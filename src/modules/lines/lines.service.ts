@@ -1,19 +1,16 @@
 /** Budget line use cases: list, add, bulk add/replace, update (own version), delete. */
 import { authorize } from '../../platform/auth/policy.ts';
-import type { Tx } from '../../platform/db/client.ts';
+import { analyzeAfterBulkWrite, LINE_TABLES, type Tx } from '../../platform/db/client.ts';
 import type { BudgetChange } from '../../platform/events/change-hooks.ts';
+import { emit as emitEvent } from '../../platform/events/outbox.ts';
 import { NotFoundError, ValidationError, VersionConflictError } from '../../platform/http/errors.ts';
 import { decodeCursor, encodeCursor } from '../../platform/http/pagination.ts';
 import type { ServiceDeps } from '../../platform/services.ts';
-import { type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
-import { auditor } from '../audit/audit.repository.ts';
-import { mustFindBudget } from '../budgets/budget-lookup.ts';
-import type { BudgetCache } from '../budgets/budgets.cache.ts';
-import { assertEditable } from '../budgets/budgets.policy.ts';
-import type { BudgetRow } from '../budgets/budgets.repository.ts';
-import { spreadFieldErrors } from '../periods/periods.domain.ts';
-import { writeLinePeriods } from '../periods/periods.spreading.ts';
-import { resolveLineAmount } from './lines.domain.ts';
+import { afterCommit, type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
+import { auditor } from '../audit/index.ts';
+import { type LineEditBatch, runLineEditBatch } from './lines.batch.ts';
+import type { BudgetAccess, ParentBudget } from './lines.budgets.ts';
+import { linePatch, spreadKey } from './lines.edit.ts';
 import { toNewLines } from './lines.input.ts';
 import { presentLine } from './lines.presenter.ts';
 import {
@@ -22,12 +19,12 @@ import {
   hardDeleteLine,
   insertLines,
   type LineRow,
-  type NewLine,
   pageLines,
   softDeleteAllLines,
   updateLine,
 } from './lines.repository.ts';
 import type { LineCreateInput, LineUpdateInput } from './lines.schema.ts';
+import { writeLinePeriods } from './periods.spreading.ts';
 
 export class LineService {
   private readonly audit = auditor((action) =>
@@ -36,14 +33,19 @@ export class LineService {
 
   constructor(
     private readonly deps: ServiceDeps,
-    private readonly budgetCache: BudgetCache,
+    private readonly budgets: BudgetAccess,
   ) {}
+
+  /** 404 for a budget the caller cannot see (another tenant's), before a file is read. */
+  async assertBudgetVisible(ctx: TenantContext, budgetId: string): Promise<void> {
+    await withTenant(this.deps.db, ctx, (tx) => this.budgets.find(tx, budgetId));
+  }
 
   /** One page of a budget's lines. */
   async list(ctx: TenantContext, budgetId: string, limit: number, cursor?: string) {
     const afterId = decodeCursor(cursor);
-    return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
-      await mustFindBudget(tx, budgetId);
+    return withTenant(this.deps.db, ctx, async (tx) => {
+      await this.budgets.find(tx, budgetId);
       const after = afterId ? await findLine(tx, budgetId, afterId) : undefined;
       if (afterId && !after)
         throw new ValidationError([
@@ -87,6 +89,7 @@ export class LineService {
       }
       await insertLines(tx, rows);
       await writeLinePeriods(tx, budget, rows, { pathPrefix });
+      afterCommit(tx, () => analyzeAfterBulkWrite(this.deps.db, LINE_TABLES, rows.length));
       await this.audit(
         tx,
         ctx,
@@ -100,26 +103,29 @@ export class LineService {
       );
       const one =
         mode === 'append' && rows.length === 1 ? await findLine(tx, budgetId, rows[0]!.id) : undefined;
-      await this.emit(
+      const change: BudgetChange = one
+        ? {
+            budgetId,
+            kind: 'line_added',
+            targetType: 'budget_line',
+            targetId: one.id,
+            before: null,
+            after: presentLine(one),
+          }
+        : {
+            budgetId,
+            kind: mode === 'replace' ? 'lines_replaced' : 'lines_added',
+            targetType: 'budget',
+            targetId: budgetId,
+            before: null,
+            after: { added: rows.length, removed },
+          };
+      await this.deps.changes?.record(tx, ctx, change);
+      await this.linesChanged(
         tx,
         ctx,
-        one
-          ? {
-              budgetId,
-              kind: 'line_added',
-              targetType: 'budget_line',
-              targetId: one.id,
-              before: null,
-              after: presentLine(one),
-            }
-          : {
-              budgetId,
-              kind: mode === 'replace' ? 'lines_replaced' : 'lines_added',
-              targetType: 'budget',
-              targetId: budgetId,
-              before: null,
-              after: { added: rows.length, removed },
-            },
+        change,
+        rows.map((r) => r.id),
       );
       return { added: rows.length, removed, line_ids: rows.map((r) => r.id) };
     });
@@ -129,7 +135,7 @@ export class LineService {
   /** Adds one line and returns it. */
   async addOne(ctx: TenantContext, budgetId: string, input: LineCreateInput) {
     const { line_ids } = await this.addMany(ctx, budgetId, [input], 'append', '');
-    return withTenant(this.deps.db, ctx.tenantId, async (tx) =>
+    return withTenant(this.deps.db, ctx, async (tx) =>
       presentLine((await findLine(tx, budgetId, line_ids[0]!))!),
     );
   }
@@ -139,82 +145,36 @@ export class LineService {
     const { version, ...fields } = input;
     return this.write(ctx, budgetId, async (tx, budget) => {
       const before = await this.mustFindLine(tx, budgetId, lineId);
-      if (before.version !== version) throw new VersionConflictError('Budget line', version, before.version);
-      const spreadMethod = fields.spread_method ?? before.spreadMethod;
-      // Leaving the seasonal method drops the profile; otherwise an absent profile keeps the stored one.
-      const spreadProfile =
-        fields.spread_profile !== undefined
-          ? fields.spread_profile
-          : spreadMethod === 'seasonal'
-            ? before.spreadProfile
-            : null;
-      const spreadErrors = spreadFieldErrors(spreadMethod, spreadProfile, '');
-      if (spreadErrors.length) throw new ValidationError(spreadErrors);
-      const merged = {
-        amount:
-          fields.amount !== undefined
-            ? fields.amount
-            : fields.quantity !== undefined || fields.unit_cost !== undefined
-              ? undefined
-              : before.amount,
-        quantity: fields.quantity !== undefined ? fields.quantity : before.quantity,
-        unit_cost: fields.unit_cost !== undefined ? fields.unit_cost : before.unitCost,
-        allocation_method: fields.allocation_method ?? before.allocationMethod,
-        allocation_percentage:
-          fields.allocation_percentage !== undefined
-            ? fields.allocation_percentage
-            : before.allocationPercentage,
-      };
-      const resolved = resolveLineAmount(merged);
-      if (resolved.errors.length) throw new ValidationError(resolved.errors);
-      const pick = <T>(v: T | undefined, f: (x: T) => Partial<NewLine>) => (v !== undefined ? f(v) : {});
-      const after = await updateLine(tx, lineId, {
-        updatedBy: ctx.userId,
-        amount: resolved.amount!,
-        quantity: merged.quantity ?? null,
-        unitCost: merged.unit_cost ?? null,
-        allocationPercentage: merged.allocation_percentage ?? null,
-        spreadMethod,
-        spreadProfile,
-        ...pick(fields.line_name, (v) => ({ lineName: v })),
-        ...pick(fields.line_type, (v) => ({ lineType: v })),
-        ...pick(fields.category, (v) => ({ category: v })),
-        ...pick(fields.subcategory, (v) => ({ subcategory: v })),
-        ...pick(fields.allocation_method, (v) => ({ allocationMethod: v })),
-        ...pick(fields.allocation_driver, (v) => ({ allocationDriver: v })),
-        ...pick(fields.department_id, (v) => ({ departmentId: v })),
-        ...pick(fields.cost_center_id, (v) => ({ costCenterId: v })),
-        ...pick(fields.gl_account_id, (v) => ({ glAccountId: v })),
-        ...pick(fields.description, (v) => ({ description: v })),
-        ...pick(fields.notes, (v) => ({ notes: v })),
-        ...pick(fields.requires_approval, (v) => ({ requiresApproval: v })),
-        ...pick(fields.approval_threshold, (v) => ({ approvalThreshold: v })),
-        ...pick(fields.line_order, (v) => ({ lineOrder: v })),
-        ...pick(fields.metadata, (v) => ({ metadata: v })),
-      });
+      if (before.version !== version)
+        throw new VersionConflictError('Budget line', version, before.version, before);
+      const after = await updateLine(tx, lineId, linePatch(before, fields, ctx.userId));
       // The periods follow the line: re-spread when anything they depend on changed.
-      const keys = (l: LineRow) =>
-        JSON.stringify([
-          l.amount,
-          l.spreadMethod,
-          l.spreadProfile,
-          l.glAccountId,
-          l.departmentId,
-          l.category,
-        ]);
-      if (keys(before) !== keys(after)) await writeLinePeriods(tx, budget, [after], { replace: true });
+      if (spreadKey(before) !== spreadKey(after))
+        await writeLinePeriods(tx, budget, [after], { replace: true });
       await this.audit(tx, ctx, 'budget_line.updated', lineId, presentLine(before), presentLine(after));
       const view = presentLine(after);
-      await this.emit(tx, ctx, {
+      const change: BudgetChange = {
         budgetId,
         kind: 'line_updated',
         targetType: 'budget_line',
         targetId: lineId,
         before: presentLine(before),
         after: view,
-      });
+      };
+      await this.deps.changes?.record(tx, ctx, change);
+      await this.linesChanged(tx, ctx, change);
       return view;
     });
+  }
+
+  /** Edits of many lines in one transaction (live co-editing): lines.batch.ts. */
+  editBatch<T>(
+    ctx: TenantContext,
+    budgetId: string,
+    lineIds: string[],
+    fn: (batch: LineEditBatch) => Promise<T>,
+  ) {
+    return runLineEditBatch(this.deps, this.budgets, ctx, budgetId, lineIds, fn);
   }
 
   /** Soft-deletes (default) or removes a line; `version`, when given, must be current. */
@@ -240,14 +200,16 @@ export class LineService {
         presentLine(before),
         null,
       );
-      await this.emit(tx, ctx, {
+      const change: BudgetChange = {
         budgetId,
         kind: 'line_deleted',
         targetType: 'budget_line',
         targetId: lineId,
         before: presentLine(before),
         after: null,
-      });
+      };
+      await this.deps.changes?.record(tx, ctx, change);
+      await this.linesChanged(tx, ctx, change);
     });
   }
 
@@ -255,20 +217,46 @@ export class LineService {
   private async write<T>(
     ctx: TenantContext,
     budgetId: string,
-    fn: (tx: Tx, budget: BudgetRow) => Promise<T>,
+    fn: (tx: Tx, budget: ParentBudget) => Promise<T>,
   ): Promise<T> {
-    return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+    return withTenant(this.deps.db, ctx, async (tx) => {
       // Locking the budget row serialises line writes of one budget (line-count limit, totals).
-      const budget = await mustFindBudget(tx, budgetId, true);
-      assertEditable(budget);
-      this.budgetCache.invalidateAfterCommit(tx, ctx.tenantId, budgetId);
+      const budget = await this.budgets.openForEdit(tx, ctx.tenantId, budgetId);
       return fn(tx, budget);
     });
   }
 
-  /** Tells the change hooks (collaboration) inside the transaction; their publishing runs after commit. */
-  private async emit(tx: Tx, ctx: TenantContext, change: BudgetChange): Promise<void> {
-    await this.deps.changes?.record(tx, ctx, change);
+  /** Writes the `lines.changed` domain event of a line write (a summary, once per write) to the outbox. */
+  private async linesChanged(
+    tx: Tx,
+    ctx: TenantContext,
+    change: BudgetChange,
+    lineIds?: string[],
+  ): Promise<void> {
+    const counts = change.after as { added?: number; removed?: number } | null;
+    const ids = lineIds ?? [change.targetId];
+    const summary =
+      change.kind === 'lines_replaced'
+        ? {
+            change: 'replaced' as const,
+            added: counts?.added ?? 0,
+            updated: 0,
+            deleted: counts?.removed ?? 0,
+          }
+        : change.kind === 'lines_added' || change.kind === 'line_added'
+          ? { change: 'added' as const, added: ids.length, updated: 0, deleted: 0 }
+          : change.kind === 'line_updated'
+            ? { change: 'updated' as const, added: 0, updated: 1, deleted: 0 }
+            : { change: 'deleted' as const, added: 0, updated: 0, deleted: 1 };
+    await emitEvent(tx, ctx, {
+      type: 'lines.changed',
+      subjectId: change.budgetId,
+      data: {
+        budget_id: change.budgetId,
+        ...summary,
+        ...(ids.length <= 100 ? { line_ids: ids } : {}),
+      },
+    });
   }
 
   private async mustFindLine(tx: Tx, budgetId: string, lineId: string): Promise<LineRow> {

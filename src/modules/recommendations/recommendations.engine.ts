@@ -4,13 +4,27 @@
  */
 import type { Db } from '../../platform/db/client.ts';
 import { AppError, NotFoundError } from '../../platform/http/errors.ts';
-import { withTenant } from '../../platform/tenancy/tenancy.ts';
+import { type TenantScope, withTenant } from '../../platform/tenancy/tenancy.ts';
 import { Decimal } from '../../shared/money.ts';
-import { findBudget } from '../budgets/budgets.repository.ts';
-import type { VarianceService } from '../variance/variance.service.ts';
+import { findBudget } from '../budgets/index.ts';
+import type { VarianceService } from '../variance/index.ts';
 import { type Analysis, analyse, type DepartmentYtd } from './recommendations.analysis.ts';
 import { type BenchmarkFigure, effectiveBenchmarks } from './recommendations.benchmarks.ts';
 import { type Draft, riskMitigation, seasonalAdjustment } from './recommendations.generators.ts';
+
+/**
+ * Amounts in the texts a finance user reads get thousands separators ("12500.00" → "12,500.00");
+ * only numbers with two decimals are amounts (years and counts stay as they are). The figures in
+ * `evidence` keep their plain decimal strings.
+ */
+export function groupAmounts(text: string): string {
+  return text.replace(
+    /(?<![\d.,])(-?)(\d{4,})(\.\d{2})(?!\d)/g,
+    (_m, sign: string, int: string, frac: string) =>
+      `${sign}${int.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${frac}`,
+  );
+}
+
 import {
   ACTUAL_HISTORY_SQL,
   actualExtent,
@@ -47,11 +61,11 @@ export interface EngineResult {
 export async function runEngine(
   db: Db,
   variance: VarianceService,
-  tenantId: string,
+  actor: TenantScope,
   budgetId: string,
   input: GenerateInput,
 ): Promise<EngineResult> {
-  const data = await withTenant(db, tenantId, async (tx) => {
+  const data = await withTenant(db, actor, async (tx) => {
     const budget = await findBudget(tx, budgetId);
     if (!budget) throw new NotFoundError('Budget', budgetId);
     const base = budget.baseCurrency;
@@ -98,7 +112,7 @@ export async function runEngine(
   let departmentsYtd: DepartmentYtd[] | null = null;
   if (data.asOf && data.cells.length) {
     try {
-      const report = await variance.compute(tenantId, budgetId, {
+      const report = await variance.compute(actor, budgetId, {
         by: 'department',
         as_of: data.asOf.slice(0, 7),
         flagged_only: false,
@@ -168,7 +182,7 @@ export async function runEngine(
     ...revenueEnhancement(genInput, notes),
     ...riskMitigation(genInput),
     ...seasonalAdjustment(genInput),
-  ];
+  ].map((d) => ({ ...d, title: groupAmounts(d.title), description: groupAmounts(d.description) }));
   analysis.missing.push(...notes);
   const ranked = rank(drafts, {
     strategic_goals: input.strategic_goals,

@@ -4,7 +4,7 @@
  * their evidence; a generator that lacks the data it needs adds a note instead of a draft.
  */
 import { Decimal } from '../../shared/money.ts';
-import type { Adjustment } from '../scenarios/scenarios.schema.ts';
+import type { Adjustment } from '../scenarios/index.ts';
 import type { Analysis, AnalysisDetail, DepartmentFigures } from './recommendations.analysis.ts';
 import type { BenchmarkFigure } from './recommendations.benchmarks.ts';
 import type { QueryEvidence } from './recommendations.queries.ts';

@@ -5,16 +5,16 @@
  */
 import { v7 as uuidv7 } from 'uuid';
 import type { Tx } from '../../platform/db/client.ts';
+import { emit } from '../../platform/events/outbox.ts';
 import { fieldError, NotFoundError, VersionConflictError } from '../../platform/http/errors.ts';
 import { decodeCursor, pageOf } from '../../platform/http/pagination.ts';
 import type { JobQueue } from '../../platform/queue/queue.ts';
 import type { ServiceDeps } from '../../platform/services.ts';
 import { type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
-import { recordAudit } from '../audit/audit.repository.ts';
-import { mustFindBudget } from '../budgets/budget-lookup.ts';
-import type { Adjustment } from '../scenarios/scenarios.schema.ts';
-import type { ScenarioService } from '../scenarios/scenarios.service.ts';
-import type { VarianceService } from '../variance/variance.service.ts';
+import { recordAudit } from '../audit/index.ts';
+import { mustFindBudget } from '../budgets/index.ts';
+import type { Adjustment, ScenarioService } from '../scenarios/index.ts';
+import type { VarianceService } from '../variance/index.ts';
 import { BUILT_IN_BENCHMARKS } from './recommendations.benchmarks.ts';
 import { HISTORY_MONTHS, runEngine } from './recommendations.engine.ts';
 import type { Narrator } from './recommendations.narrative.ts';
@@ -65,7 +65,7 @@ export class RecommendationService {
   /** Generates and stores a bundle, or queues a job when asked to or when the budget is large. */
   async generate(ctx: TenantContext, budgetId: string, input: GenerateInput) {
     authorizeRecommendationRead(ctx);
-    const large = await withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+    const large = await withTenant(this.deps.db, ctx, async (tx) => {
       const budget = await mustFindBudget(tx, budgetId);
       if (input.run_as_job !== undefined) return input.run_as_job;
       if ((await lineCount(tx, budgetId)) > JOB_THRESHOLD.lines) return true;
@@ -77,7 +77,7 @@ export class RecommendationService {
     });
     if (large) {
       const payload: GenerateJobPayload = { budget_id: budgetId, input };
-      const job = await this.queue.enqueue(ctx, RECOMMENDATIONS_JOB, payload, { maxAttempts: 2 });
+      const job = await this.queue.enqueue(ctx, RECOMMENDATIONS_JOB, payload);
       return { kind: 'job' as const, job: { job_id: job.id, status: job.status } };
     }
     return { kind: 'bundle' as const, bundle: await this.compute(ctx.tenantId, ctx.userId, budgetId, input) };
@@ -91,12 +91,12 @@ export class RecommendationService {
     input: GenerateInput,
     jobId?: string,
   ): Promise<BundleView> {
-    const result = await runEngine(this.deps.db, this.variance, tenantId, budgetId, input);
+    const result = await runEngine(this.deps.db, this.variance, { tenantId, userId }, budgetId, input);
     const narrative = input.narrative
       ? await this.narrator.narrate(result.analysis, result.ranked)
       : { text: null, status: 'not_requested' };
     const bundleId = uuidv7();
-    return withTenant(this.deps.db, tenantId, async (tx) => {
+    return withTenant(this.deps.db, { tenantId, userId }, async (tx) => {
       await mustFindBudget(tx, budgetId);
       const {
         strategic_goals,
@@ -154,7 +154,7 @@ export class RecommendationService {
   async list(ctx: TenantContext, budgetId: string, limit: number, cursor?: string) {
     authorizeRecommendationRead(ctx);
     const afterId = decodeCursor(cursor);
-    return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+    return withTenant(this.deps.db, ctx, async (tx) => {
       await mustFindBudget(tx, budgetId);
       const rows = (await listBundles(tx, budgetId, limit, afterId)).map((r) => ({ ...r, id: r.bundle.id }));
       const page = pageOf(rows, limit);
@@ -165,7 +165,7 @@ export class RecommendationService {
   /** One bundle with its recommendations. */
   async get(ctx: TenantContext, bundleId: string): Promise<BundleView> {
     authorizeRecommendationRead(ctx);
-    return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+    return withTenant(this.deps.db, ctx, async (tx) => {
       const bundle = await findBundle(tx, bundleId);
       if (!bundle) throw new NotFoundError('Recommendation bundle', bundleId, 'params.bundleId');
       return presentBundle(bundle, await bundleItems(tx, bundleId));
@@ -181,7 +181,7 @@ export class RecommendationService {
     input: ActInput,
   ) {
     authorizeAct(ctx);
-    return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+    return withTenant(this.deps.db, ctx, async (tx) => {
       const before = await this.mustFindItem(tx, bundleId, id, action, input.version);
       const after = await updateItem(tx, id, {
         status: action === 'accept' ? 'accepted' : 'dismissed',
@@ -196,6 +196,17 @@ export class RecommendationService {
         before,
         after,
       );
+      if (action === 'accept')
+        await emit(tx, ctx, {
+          type: 'recommendation.accepted',
+          subjectId: id,
+          data: {
+            recommendation_id: id,
+            bundle_id: bundleId,
+            budget_id: after.budgetId,
+            status: after.status,
+          },
+        });
       return presentItem(after);
     });
   }
@@ -203,7 +214,7 @@ export class RecommendationService {
   /** Creates a scenario with the recommendation's adjustment and marks it applied (audited). */
   async apply(ctx: TenantContext, bundleId: string, id: string, input: ActInput) {
     authorizeApply(ctx);
-    const item = await withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+    const item = await withTenant(this.deps.db, ctx, async (tx) => {
       const found = await this.mustFindItem(tx, bundleId, id, 'apply', input.version);
       assertApplicable(found);
       return found;
@@ -219,7 +230,7 @@ export class RecommendationService {
       adjustments: [item.adjustment as Adjustment],
     });
     try {
-      return await withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+      return await withTenant(this.deps.db, ctx, async (tx) => {
         const before = await this.mustFindItem(tx, bundleId, id, 'apply', item.version);
         const after = await updateItem(tx, id, {
           status: 'applied',
@@ -229,6 +240,17 @@ export class RecommendationService {
           scenarioId: scenario.scenario_id,
         });
         await this.audit(tx, ctx, 'recommendation.applied', before, after);
+        await emit(tx, ctx, {
+          type: 'recommendation.applied',
+          subjectId: id,
+          data: {
+            recommendation_id: id,
+            bundle_id: bundleId,
+            budget_id: after.budgetId,
+            status: after.status,
+            scenario_id: scenario.scenario_id,
+          },
+        });
         return presentItem(after);
       });
     } catch (error) {
@@ -240,7 +262,7 @@ export class RecommendationService {
   /** The effective benchmark figures: the tenant's own, then the built-in defaults. */
   async benchmarks(ctx: TenantContext) {
     authorizeRecommendationRead(ctx);
-    const own = await withTenant(this.deps.db, ctx.tenantId, (tx) => tenantBenchmarks(tx));
+    const own = await withTenant(this.deps.db, ctx, (tx) => tenantBenchmarks(tx));
     return {
       figures: [
         ...own.map((b) => ({
@@ -267,7 +289,7 @@ export class RecommendationService {
         throw fieldError(`figures.${i}`, 'duplicate_figure', `${f.industry}/${f.metric} appears twice`);
       seen.add(key);
     }
-    await withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+    await withTenant(this.deps.db, ctx, async (tx) => {
       const before = await tenantBenchmarks(tx);
       await replaceBenchmarks(
         tx,

@@ -6,7 +6,7 @@
  */
 
 import { Decimal } from '../../shared/money.ts';
-import { createRng, deriveSeed, type Rng } from '../forecasting/engine/prng.ts';
+import { createRng, deriveSeed, type Rng } from '../forecasting/index.ts';
 import { ACCOUNTS, type Account, BASE_CURRENCY, EVENTS, FX_START, SEASONS } from './sample.company.ts';
 
 /** Which figures to generate: the seed, the current fiscal year and its last month with actuals (1–12). */

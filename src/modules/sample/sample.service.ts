@@ -9,24 +9,19 @@
 import { effectivePermissions } from '../../platform/auth/permissions.ts';
 import { type TenantContext, tenantIdFromKey } from '../../platform/tenancy/tenancy.ts';
 import { Decimal } from '../../shared/money.ts';
-import type { MappingService } from '../actuals/actuals.saved-mappings.ts';
-import { mappingCreateSchema } from '../actuals/actuals.schema.ts';
-import type { ActualsService } from '../actuals/actuals.service.ts';
-import { budgetCreateSchema, budgetListQuery } from '../budgets/budgets.schema.ts';
-import type { BudgetService } from '../budgets/budgets.service.ts';
-import { putRatesBody } from '../fx/fx.schema.ts';
-import type { FxService } from '../fx/fx.service.ts';
-import type { LineService } from '../lines/lines.service.ts';
-import { scenarioCreateSchema } from '../scenarios/scenarios.schema.ts';
-import type { ScenarioService } from '../scenarios/scenarios.service.ts';
-import {
-  budgetFromTemplateSchema,
-  templateCreateSchema,
-  templateUpdateSchema,
-} from '../templates/templates.schema.ts';
-import type { TemplateService } from '../templates/templates.service.ts';
-import type { UserService } from '../users/users.service.ts';
-import type { WorkflowService } from '../workflow/workflow.service.ts';
+import type { ActualsService, MappingService } from '../actuals/index.ts';
+import { mappingCreateSchema } from '../actuals/index.ts';
+import type { BudgetService } from '../budgets/index.ts';
+import { budgetCreateSchema, budgetListQuery } from '../budgets/index.ts';
+import type { FxService } from '../fx/index.ts';
+import { putRatesBody } from '../fx/index.ts';
+import type { LineService } from '../lines/index.ts';
+import type { ScenarioService } from '../scenarios/index.ts';
+import { scenarioCreateSchema } from '../scenarios/index.ts';
+import type { TemplateService } from '../templates/index.ts';
+import { budgetFromTemplateSchema, templateCreateSchema, templateUpdateSchema } from '../templates/index.ts';
+import type { UserService } from '../users/index.ts';
+import type { WorkflowService } from '../workflow/index.ts';
 import { BASE_CURRENCY, SAMPLE_COMPANY, SAMPLE_TENANT, SAMPLE_USERS } from './sample.company.ts';
 import {
   CSV_HEADERS,

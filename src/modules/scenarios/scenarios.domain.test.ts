@@ -35,6 +35,16 @@ describe('scenario arithmetic', () => {
     expect(b!.clamped).toBe(true);
   });
 
+  it('scales a contra line by its magnitude and clamps it at zero from above', () => {
+    const contra = { ...line('-100.00'), isContra: true };
+    const [a] = applyAdjustments([contra], [pct('10')]);
+    expect(a!.amount.toFixed(2)).toBe('-110.00');
+    expect(a!.clamped).toBe(false);
+    const [b] = applyAdjustments([contra], [abs('150.00')]);
+    expect(b!.amount.toFixed(2)).toBe('0.00');
+    expect(b!.clamped).toBe(true);
+  });
+
   it('applies only to lines matching every filter field', () => {
     const lines = [
       line('100.00', { id: 'a', departmentId: 'ops', glAccountId: '6000' }),

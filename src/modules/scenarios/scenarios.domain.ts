@@ -6,8 +6,9 @@
  * - "affected" is the whole line, or its periods from `from_period` on when per-period amounts
  *   exist; the line's change is spread over those periods in proportion to their amounts (evenly
  *   when all are zero), leftover cents by largest remainder, ties to the earlier period;
- * - a change that would take a line below zero is clamped to zero (and counted), so a scenario
- *   stays computable after the budget's lines shrink.
+ * - a change that would take a line below zero (a contra line, whose amount is <= 0: above zero)
+ *   is clamped to zero (and counted), so a scenario stays computable after the budget's lines
+ *   shrink. A percent adjustment scales a contra line's magnitude (+10% of -100.00 is -110.00).
  */
 import { Decimal } from '../../shared/money.ts';
 import type { Adjustment } from './scenarios.schema.ts';
@@ -20,6 +21,8 @@ export interface CalcLine {
   departmentId: string | null;
   glAccountId: string | null;
   amount: string;
+  /** A contra line (amount <= 0): it is clamped at zero from below instead of from above. */
+  isContra?: boolean;
   /** Amounts per period in period order, or null when the budget has no per-period amounts. */
   periods: { index: number; start: string; amount: string }[] | null;
 }
@@ -89,7 +92,7 @@ export function applyAdjustments(lines: CalcLine[], adjustments: Adjustment[]): 
               fromCents(affected).times(adj.value).dividedBy(100).toDecimalPlaces(2, Decimal.ROUND_HALF_UP),
             )
           : toCents(new Decimal(adj.value));
-      if (affected + delta < 0n) {
+      if (line.isContra ? affected + delta > 0n : affected + delta < 0n) {
         delta = -affected;
         clamped = true;
       }
@@ -97,7 +100,8 @@ export function applyAdjustments(lines: CalcLine[], adjustments: Adjustment[]): 
       if (cells && scope) {
         const parts = distributeCents(
           delta,
-          scope.map((i) => cells![i]!),
+          // In proportion to the periods' sizes (a contra line's periods are <= 0).
+          scope.map((i) => (cells![i]! < 0n ? -cells![i]! : cells![i]!)),
         );
         cells = cells.slice();
         scope.forEach((i, k) => {

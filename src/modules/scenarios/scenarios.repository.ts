@@ -80,6 +80,7 @@ export function calcLines(tx: Queryable, budgetId: string) {
       departmentId: budgetLines.departmentId,
       glAccountId: budgetLines.glAccountId,
       amount: budgetLines.amount,
+      isContra: budgetLines.isContra,
     })
     .from(budgetLines)
     .where(and(eq(budgetLines.budgetId, budgetId), eq(budgetLines.isDeleted, false)))

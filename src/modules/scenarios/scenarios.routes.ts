@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { type Authenticator, ctxOf } from '../../platform/auth/authenticate.ts';
 import { withExample } from '../../platform/http/openapi.ts';
 import { type App, errorResponses } from '../../platform/http/types.ts';
-import { budgetResponse } from '../budgets/budgets.schema.ts';
+import { budgetResponse } from '../budgets/index.ts';
 import {
   budgetIdParams,
   compareQuery,

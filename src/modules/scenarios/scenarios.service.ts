@@ -2,6 +2,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { Tx } from '../../platform/db/client.ts';
 import { pgError } from '../../platform/db/errors.ts';
+import { emit } from '../../platform/events/outbox.ts';
 import {
   BusinessRuleError,
   ConflictError,
@@ -14,13 +15,10 @@ import { zodFieldErrors } from '../../platform/http/zod-errors.ts';
 import type { ServiceDeps } from '../../platform/services.ts';
 import { type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
 import { MAX_AMOUNT } from '../../shared/money.ts';
-import { auditor } from '../audit/audit.repository.ts';
-import { mustFindBudget } from '../budgets/budget-lookup.ts';
-import type { BudgetView } from '../budgets/budgets.presenter.ts';
-import { budgetCreateSchema } from '../budgets/budgets.schema.ts';
-import type { BudgetService } from '../budgets/budgets.service.ts';
-import { allLines, type LineRow } from '../lines/lines.repository.ts';
-import { lineCreateSchema } from '../lines/lines.schema.ts';
+import { auditor } from '../audit/index.ts';
+import type { BudgetService, BudgetView } from '../budgets/index.ts';
+import { budgetCreateSchema, mustFindBudget } from '../budgets/index.ts';
+import { allLines, type LineRow, lineCreateSchema } from '../lines/index.ts';
 import { type AdjustedLine, applyAdjustments, type CalcLine } from './scenarios.domain.ts';
 import { assertPromotable, authorizePromote, authorizeScenarioRead } from './scenarios.policy.ts';
 import { presentScenario, presentTotals, sumTotals } from './scenarios.presenter.ts';
@@ -44,7 +42,7 @@ import type {
 
 export const ROUNDING_RULE =
   'percent adjustments: per line, (affected amount x percent / 100) rounded half-up to the cent; ' +
-  'a line never goes below 0.00 (clamped); adjustments apply in order';
+  'a line never crosses 0.00 (clamped: below it, or above it for a contra line); adjustments apply in order';
 
 const duplicateName = (name: string) =>
   new ConflictError('duplicate_scenario_name', 'name', `This budget already has a scenario named "${name}"`);
@@ -66,6 +64,7 @@ function promotedLine(l: LineRow, a: AdjustedLine): Record<string, unknown> {
     category: l.category,
     subcategory: l.subcategory,
     amount: a.amount.toFixed(2),
+    is_contra: l.isContra,
     // quantity x unit_cost no longer explains a changed amount, so they are dropped then.
     quantity: changed ? null : l.quantity,
     unit_cost: changed ? null : l.unitCost,
@@ -98,7 +97,7 @@ export class ScenarioService {
 
   /** Creates a scenario on a budget; the budget itself is not touched. */
   async create(ctx: TenantContext, budgetId: string, input: ScenarioCreateInput) {
-    return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+    return withTenant(this.deps.db, ctx, async (tx) => {
       await mustFindBudget(tx, budgetId);
       if (await scenarioNameTaken(tx, budgetId, input.name)) throw duplicateName(input.name);
       const row = await insertScenario(tx, {
@@ -120,7 +119,7 @@ export class ScenarioService {
   async list(ctx: TenantContext, budgetId: string, limit: number, cursor?: string) {
     authorizeScenarioRead(ctx);
     const afterId = decodeCursor(cursor);
-    return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+    return withTenant(this.deps.db, ctx, async (tx) => {
       await mustFindBudget(tx, budgetId);
       const page = pageOf(await listScenarios(tx, budgetId, limit, afterId), limit);
       return { items: page.items.map(presentScenario), next_cursor: page.nextCursor };
@@ -130,7 +129,7 @@ export class ScenarioService {
   /** One scenario. */
   async get(ctx: TenantContext, budgetId: string, id: string) {
     authorizeScenarioRead(ctx);
-    return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+    return withTenant(this.deps.db, ctx, async (tx) => {
       await mustFindBudget(tx, budgetId);
       return presentScenario(await this.mustFind(tx, budgetId, id));
     });
@@ -138,7 +137,7 @@ export class ScenarioService {
 
   /** Updates a scenario if `version` is current. */
   async update(ctx: TenantContext, budgetId: string, id: string, input: ScenarioUpdateInput) {
-    return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+    return withTenant(this.deps.db, ctx, async (tx) => {
       await mustFindBudget(tx, budgetId);
       const before = await this.mustFind(tx, budgetId, id, true);
       if (before.version !== input.version)
@@ -158,7 +157,7 @@ export class ScenarioService {
 
   /** Soft-deletes a scenario (frees its name); a budget promoted from it stays. */
   async delete(ctx: TenantContext, budgetId: string, id: string, version?: number) {
-    await withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+    await withTenant(this.deps.db, ctx, async (tx) => {
       await mustFindBudget(tx, budgetId);
       const before = await this.mustFind(tx, budgetId, id, true);
       if (version !== undefined && before.version !== version)
@@ -176,7 +175,7 @@ export class ScenarioService {
   /** The base budget and each scenario side by side, with deltas against the base. */
   async compare(ctx: TenantContext, budgetId: string, ids: string[] | undefined) {
     authorizeScenarioRead(ctx);
-    return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+    return withTenant(this.deps.db, ctx, async (tx) => {
       await mustFindBudget(tx, budgetId);
       const found = await findScenarios(tx, budgetId, ids, 10);
       const missing = ids?.filter((id) => !found.some((s) => s.id === id)) ?? [];
@@ -210,17 +209,17 @@ export class ScenarioService {
   /** Creates a new draft budget with the scenario's adjusted lines and records it on the scenario. */
   async promote(ctx: TenantContext, budgetId: string, id: string, input: PromoteInput): Promise<BudgetView> {
     authorizePromote(ctx);
-    const view = await withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+    const view = await withTenant(this.deps.db, ctx, async (tx) => {
       const budget = await mustFindBudget(tx, budgetId);
       const scenario = await this.mustFind(tx, budgetId, id, true);
       assertPromotable(scenario);
       const { lines } = await this.loadLines(tx, budgetId);
       const adjusted = applyAdjustments(lines, scenario.adjustments as Adjustment[]);
-      const tooBig = adjusted.findIndex((a) => a.amount.gt(MAX_AMOUNT));
+      const tooBig = adjusted.findIndex((a) => a.amount.abs().gt(MAX_AMOUNT));
       if (tooBig >= 0)
         throw new BusinessRuleError(
           'amount_out_of_range',
-          `Line ${lines[tooBig]!.id} would be ${adjusted[tooBig]!.amount.toFixed(2)}, above 999999999999.99`,
+          `Line ${lines[tooBig]!.id} would be ${adjusted[tooBig]!.amount.toFixed(2)}, beyond ±999999999999.99`,
           'adjustments',
         );
       const source = new Map((await allLines(tx, budgetId)).map((l) => [l.id, l]));
@@ -249,6 +248,11 @@ export class ScenarioService {
         updatedBy: ctx.userId,
       });
       await this.audit(tx, ctx, 'scenario.promoted', id, presentScenario(scenario), presentScenario(after));
+      await emit(tx, ctx, {
+        type: 'scenario.promoted',
+        subjectId: id,
+        data: { scenario_id: id, source_budget_id: budgetId, budget_id: created.budget_id },
+      });
       return created;
     });
     return view;

@@ -14,7 +14,7 @@ export function settingsRoutes(app: App, auth: Authenticator, settings: Settings
       onRequest: auth.require(),
       schema: {
         tags,
-        summary: "The tenant's settings (fiscal year start month)",
+        summary: "The tenant's settings (fiscal year start month, negative lines, fiscal year window)",
         response: { 200: settingsResponse, ...errorResponses },
       },
     },

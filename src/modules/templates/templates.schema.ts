@@ -12,8 +12,8 @@ import {
   trimmed,
   uuidParam,
 } from '../../shared/validation.ts';
-import { budgetResponse } from '../budgets/budgets.schema.ts';
-import { lineCreateSchema } from '../lines/lines.schema.ts';
+import { budgetResponse } from '../budgets/index.ts';
+import { lineCreateSchema } from '../lines/index.ts';
 
 /** Budget fields a template presets; each may be overridden when a budget is created from it. */
 const defaultFields = {

@@ -13,12 +13,10 @@ import { decodeCursor, encodeCursor, pageOf } from '../../platform/http/paginati
 import { zodFieldErrors } from '../../platform/http/zod-errors.ts';
 import type { ServiceDeps } from '../../platform/services.ts';
 import { type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
-import { auditor } from '../audit/audit.repository.ts';
-import type { BudgetView } from '../budgets/budgets.presenter.ts';
-import { budgetCreateSchema } from '../budgets/budgets.schema.ts';
-import type { BudgetService } from '../budgets/budgets.service.ts';
-import { toNewLines } from '../lines/lines.input.ts';
-import { lineCreateSchema } from '../lines/lines.schema.ts';
+import { auditor } from '../audit/index.ts';
+import type { BudgetService, BudgetView } from '../budgets/index.ts';
+import { budgetCreateSchema } from '../budgets/index.ts';
+import { lineCreateSchema, toNewLines } from '../lines/index.ts';
 import { authorizeBudgetFromTemplate } from './templates.policy.ts';
 import {
   presentTemplate,
@@ -82,7 +80,7 @@ export class TemplateService {
       defaults: input.defaults,
       lines,
     };
-    return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+    return withTenant(this.deps.db, ctx, async (tx) => {
       if (await templateNameTaken(tx, input.name)) throw duplicateName(input.name);
       const id = uuidv7();
       const row = await insertTemplate(tx, {
@@ -111,7 +109,7 @@ export class TemplateService {
   /** Lists live templates (no lines). */
   async list(ctx: TenantContext, q: TemplateListQuery) {
     const afterId = decodeCursor(q.cursor);
-    return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+    return withTenant(this.deps.db, ctx, async (tx) => {
       const rows = await listTemplates(tx, {
         text: q.text,
         budgetType: q.budget_type,
@@ -125,7 +123,7 @@ export class TemplateService {
 
   /** A live template with its current version's defaults and lines. */
   async get(ctx: TenantContext, id: string): Promise<TemplateView> {
-    return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+    return withTenant(this.deps.db, ctx, async (tx) => {
       const t = await this.mustFind(tx, id);
       return presentTemplate(t, await this.content(tx, t.id, t.currentVersion));
     });
@@ -134,7 +132,7 @@ export class TemplateService {
   /** Saves a change as a new immutable version if `version` is current; absent fields keep their value. */
   async update(ctx: TenantContext, id: string, input: TemplateUpdateInput): Promise<TemplateView> {
     const newLines = input.lines ? this.checkLines(ctx, input.lines) : undefined;
-    return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+    return withTenant(this.deps.db, ctx, async (tx) => {
       const before = await this.mustFind(tx, id, true);
       if (before.version !== input.version)
         throw new VersionConflictError('Template', input.version, before.version);
@@ -178,7 +176,7 @@ export class TemplateService {
 
   /** Soft-deletes a template (frees its name); its versions stay for the budgets that cite them. */
   async delete(ctx: TenantContext, id: string, version?: number): Promise<void> {
-    await withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+    await withTenant(this.deps.db, ctx, async (tx) => {
       const before = await this.mustFind(tx, id, true);
       if (version !== undefined && before.version !== version)
         throw new VersionConflictError('Template', version, before.version);
@@ -200,7 +198,7 @@ export class TemplateService {
       if (!Number.isInteger(before) || before < 1)
         throw fieldError('query.cursor', 'invalid_cursor', 'cursor is not one this API returned');
     }
-    return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+    return withTenant(this.deps.db, ctx, async (tx) => {
       await this.mustFind(tx, id);
       const rows = await listVersions(tx, id, limit, before);
       const items = rows.slice(0, limit);
@@ -214,7 +212,7 @@ export class TemplateService {
 
   /** One version of a live template, with its content. */
   async version(ctx: TenantContext, id: string, version: number) {
-    return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+    return withTenant(this.deps.db, ctx, async (tx) => {
       await this.mustFind(tx, id);
       const v = await findVersion(tx, id, version);
       if (!v) throw new NotFoundError('Template version', String(version), 'params.version');
@@ -229,7 +227,7 @@ export class TemplateService {
    */
   async createBudget(ctx: TenantContext, id: string, input: BudgetFromTemplateInput): Promise<BudgetView> {
     authorizeBudgetFromTemplate(ctx);
-    return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+    return withTenant(this.deps.db, ctx, async (tx) => {
       const t = await this.mustFind(tx, id);
       const { template_version, budget_name, fiscal_year, ...overrides } = input;
       const versionNo = template_version ?? t.currentVersion;

@@ -47,6 +47,12 @@ describe.each(backends())('password login on %s', (backend) => {
     expect(me.permissions).not.toContain('budgets:hard_delete');
   });
 
+  it('tells the web app how to sign in without a token: password login, no identity provider', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/budgeting-forecasting/auth/config' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ password_login: true, oidc: null });
+  });
+
   it('matches the email case-insensitively', async () => {
     expect((await login({ tenant, email: email.toUpperCase(), password: PASSWORD })).statusCode).toBe(200);
   });

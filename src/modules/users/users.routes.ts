@@ -26,6 +26,15 @@ const userBody = z.strictObject({
   display_name: z.string().trim().min(1).max(255).optional(),
 });
 
+const directoryQuery = z.strictObject({
+  limit: z.coerce
+    .number({ message: 'limit must be a whole number 1-1000' })
+    .int('limit must be a whole number 1-1000')
+    .min(1, 'limit must be a whole number 1-1000')
+    .max(1000, 'limit must be a whole number 1-1000')
+    .default(1000),
+});
+
 /** Registers /auth routes and /users. */
 export function userRoutes(app: App, auth: Authenticator, usersSvc: UserService, config: AppConfig): void {
   app.post(
@@ -65,6 +74,42 @@ export function userRoutes(app: App, auth: Authenticator, usersSvc: UserService,
   );
 
   app.get(
+    '/auth/config',
+    {
+      schema: {
+        tags,
+        summary: 'How to sign in (public): password login, or the OIDC provider and client the web app uses',
+        security: [],
+        response: {
+          200: z.object({
+            password_login: z.boolean(),
+            oidc: z
+              .object({
+                issuer: z
+                  .string()
+                  .meta({ description: 'OIDC_ISSUER_URL (discovery at /.well-known/openid-configuration)' }),
+                client_id: z.string(),
+                scope: z.string(),
+              })
+              .nullable()
+              .meta({
+                description: 'Set when OIDC_ISSUER_URL and OIDC_CLIENT_ID are: authorization code + PKCE',
+              }),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async () => ({
+      password_login: !config.oidc,
+      oidc:
+        config.OIDC_ISSUER_URL && config.OIDC_CLIENT_ID
+          ? { issuer: config.OIDC_ISSUER_URL, client_id: config.OIDC_CLIENT_ID, scope: config.OIDC_SCOPE }
+          : null,
+    }),
+  );
+
+  app.get(
     '/auth/me',
     {
       onRequest: auth.require(),
@@ -95,6 +140,34 @@ export function userRoutes(app: App, auth: Authenticator, usersSvc: UserService,
         permissions: PERMISSIONS.filter((p) => ctx.permissions.has(p)),
       };
     },
+  );
+
+  app.get(
+    '/users',
+    {
+      onRequest: auth.require(),
+      schema: {
+        tags,
+        summary:
+          "Your tenant's users, by email: who changed what is named by user id elsewhere, and this says who that is (roles only for users:manage)",
+        querystring: directoryQuery,
+        response: {
+          200: z.object({
+            items: z.array(
+              z.object({
+                user_id: z.string(),
+                email: z.string(),
+                display_name: z.string().nullable(),
+                is_active: z.boolean(),
+                roles: z.array(z.string()).optional(),
+              }),
+            ),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => ({ items: await usersSvc.directory(ctxOf(req), req.query.limit) }),
   );
 
   app.post(

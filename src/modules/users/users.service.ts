@@ -10,7 +10,7 @@ import type { Db } from '../../platform/db/client.ts';
 import { users } from '../../platform/db/schema.ts';
 import { fieldError, UnauthorizedError } from '../../platform/http/errors.ts';
 import { type TenantContext, tenantIdFromKey, withTenant } from '../../platform/tenancy/tenancy.ts';
-import { recordAudit } from '../audit/audit.repository.ts';
+import { recordAudit } from '../audit/index.ts';
 
 export interface NewUser {
   email: string;
@@ -26,6 +26,34 @@ export class UserService {
     private readonly secret: string,
     private readonly tenants: TenantRegistry,
   ) {}
+
+  /**
+   * The tenant's users as colleagues see them (id, email, display name, active), for naming
+   * who changed what; roles only for a caller who manages users. At most `limit`, by email.
+   */
+  async directory(ctx: TenantContext, limit: number) {
+    const rows = await withTenant(this.db, ctx, (tx) =>
+      tx
+        .select({
+          id: users.id,
+          email: users.email,
+          displayName: users.displayName,
+          isActive: users.isActive,
+          roles: users.roles,
+        })
+        .from(users)
+        .orderBy(sql`lower(${users.email})`, users.id)
+        .limit(limit),
+    );
+    const manager = ctx.permissions.has('users:manage');
+    return rows.map((u) => ({
+      user_id: u.id,
+      email: u.email,
+      display_name: u.displayName,
+      is_active: u.isActive,
+      ...(manager ? { roles: u.roles } : {}),
+    }));
+  }
 
   /** Creates a user in the tenant given by its key (registering the tenant if new). */
   async create(tenantKey: string, actorId: string, input: NewUser, requestId?: string) {

@@ -1,21 +1,28 @@
 /** Shapes the tagged rows of the variance query into the API response. */
+import { toCsv } from '../../platform/http/csv.ts';
 import type { LineType } from '../../shared/enums.ts';
 import { Decimal } from '../../shared/money.ts';
 import type { VarianceSqlRow } from './variance.repository.ts';
-import type { VarianceGrouping, VarianceResult } from './variance.schema.ts';
+import { MATCH_LEVELS, type ReportGrouping, type VarianceReport } from './variance.schema.ts';
 
-type Figures = VarianceResult['rows'][number]['month'];
+type Figures = VarianceReport['rows'][number]['month'];
 type Flag = Figures['flags'][number];
 
 // Names of k1..k4 per grouping, as they appear in each row's `key`.
-const KEY_NAMES: Record<VarianceGrouping, string[]> = {
+const KEY_NAMES: Record<ReportGrouping, string[]> = {
+  quarter: ['period'],
+  half: ['period'],
+  year: ['period'],
   line: ['line_id', 'line_name', 'category', 'gl_account_id'],
   category: ['category'],
   department: ['department_id'],
   gl_account: ['gl_account_id'],
   period: ['period'],
 };
-const UNMATCHED_KEY_NAME: Record<VarianceGrouping, string> = {
+const UNMATCHED_KEY_NAME: Record<ReportGrouping, string> = {
+  quarter: 'period',
+  half: 'period',
+  year: 'period',
   line: 'gl_account_id',
   category: 'category',
   department: 'department_id',
@@ -42,15 +49,15 @@ const keyOf = (names: string[], r: VarianceSqlRow) =>
 export interface VarianceHeader {
   budgetId: string;
   baseCurrency: string;
-  by: VarianceGrouping;
+  by: ReportGrouping;
   asOf: string;
   from: string;
   thresholds: { amount: string; percent: string };
 }
 
 /** The response of a variance report; money stays decimal strings as PostgreSQL computed it. */
-export function presentVariance(h: VarianceHeader, rows: VarianceSqlRow[]): VarianceResult {
-  const out: VarianceResult = {
+export function presentVariance(h: VarianceHeader, rows: VarianceSqlRow[]): VarianceReport {
+  const out: VarianceReport = {
     budget_id: h.budgetId,
     base_currency: h.baseCurrency,
     by: h.by,
@@ -60,6 +67,12 @@ export function presentVariance(h: VarianceHeader, rows: VarianceSqlRow[]): Vari
     rows: [],
     totals: [],
     unmatched: { month_actual: '0.00', ytd_actual: '0.00', actual_rows: 0, groups: [] },
+    matched_by_level: MATCH_LEVELS.map((level) => ({
+      level,
+      month_actual: '0.00',
+      ytd_actual: '0.00',
+      actual_rows: 0,
+    })),
     fx_rates: [],
   };
   for (const r of rows) {
@@ -79,6 +92,14 @@ export function presentVariance(h: VarianceHeader, rows: VarianceSqlRow[]): Vari
         ytd_actual: r.ya!,
         actual_rows: Number(r.n),
       });
+    } else if (r.kind === 'level') {
+      // k1 is the level's number, 1 = most specific.
+      const entry = out.matched_by_level[Number(r.k1) - 1];
+      if (entry) {
+        entry.month_actual = r.ma!;
+        entry.ytd_actual = r.ya!;
+        entry.actual_rows = Number(r.n);
+      }
     } else {
       out.fx_rates.push({
         from_currency: r.k1!,
@@ -95,4 +116,23 @@ export function presentVariance(h: VarianceHeader, rows: VarianceSqlRow[]): Vari
   um.ytd_actual = um.groups.reduce((s, g) => s.plus(g.ytd_actual), new Decimal(0)).toFixed(2);
   um.actual_rows = um.groups.reduce((s, g) => s + g.actual_rows, 0);
   return out;
+}
+
+/** The report as CSV: one row per report row, then the totals per line type (docs/variance.md). */
+export function varianceCsv(v: VarianceReport): string {
+  const keys = KEY_NAMES[v.by];
+  const fig = ['budget', 'actual', 'variance', 'variance_percent', 'favourability', 'flagged'] as const;
+  const head = [...keys, 'line_type', ...fig.map((f) => `month_${f}`), ...fig.map((f) => `ytd_${f}`)];
+  const cells = (f: Figures) => fig.map((k) => (k === 'flagged' ? String(f.flagged) : f[k]));
+  const lines: (string | null | undefined)[][] = [head];
+  for (const r of v.rows)
+    lines.push([...keys.map((k) => r.key[k]), r.line_type, ...cells(r.month), ...cells(r.ytd)]);
+  for (const t of v.totals)
+    lines.push([
+      ...keys.map((_, i) => (i === 0 ? 'TOTAL' : '')),
+      t.line_type,
+      ...cells(t.month),
+      ...cells(t.ytd),
+    ]);
+  return toCsv(lines);
 }

@@ -1,14 +1,17 @@
 /** REST routes of variance analysis: the report, its background job, the tenant thresholds. */
+import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { type Authenticator, ctxOf } from '../../platform/auth/authenticate.ts';
+import { wantsCsv } from '../../platform/http/csv.ts';
 import { type App, errorResponses } from '../../platform/http/types.ts';
-import { jobResponse, presentJob } from '../jobs/jobs.routes.ts';
+import { jobResponse, presentJob } from '../jobs/index.ts';
+import { varianceCsv } from './variance.presenter.ts';
 import {
   thresholdSettings,
   varianceJobBody,
   varianceParams,
-  varianceQuery,
-  varianceResponse,
+  varianceReportQuery,
+  varianceReportResponse,
 } from './variance.schema.ts';
 import type { VarianceService } from './variance.service.ts';
 
@@ -23,13 +26,22 @@ export function varianceRoutes(app: App, auth: Authenticator, variance: Variance
       schema: {
         tags,
         summary:
-          'Budget vs actual by line, category, department, GL account or period: month and year-to-date (needs budgets:read and actuals:read)',
+          'Budget vs actual by line, category, department, GL account, month or fiscal quarter / half / year: the period and year-to-date (needs budgets:read and actuals:read). CSV with ?format=csv or Accept: text/csv',
         params: varianceParams,
-        querystring: varianceQuery,
-        response: { 200: varianceResponse, ...errorResponses },
+        querystring: varianceReportQuery,
+        produces: ['application/json', 'text/csv'],
+        response: { 200: varianceReportResponse, ...errorResponses },
       },
     },
-    async (req) => variance.report(ctxOf(req), req.params.id, req.query),
+    async (req, reply) => {
+      const report = await variance.reportAny(ctxOf(req), req.params.id, req.query);
+      if (!wantsCsv(req, req.query.format)) return report;
+      // A download, not the JSON response: the untyped reply sends the bytes as they are.
+      return (reply as FastifyReply)
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="variance-${report.by}-${report.as_of}.csv"`)
+        .send(Buffer.from(varianceCsv(report), 'utf8'));
+    },
   );
 
   app.post(

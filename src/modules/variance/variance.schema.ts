@@ -6,6 +6,9 @@ import { queryBoolean, uuidParam } from '../../shared/validation.ts';
 
 export const VARIANCE_GROUPINGS = ['line', 'category', 'department', 'gl_account', 'period'] as const;
 export type VarianceGrouping = (typeof VARIANCE_GROUPINGS)[number];
+/** Groupings of GET /budgets/:id/variance: also fiscal quarter, half and year buckets of months. */
+export const REPORT_GROUPINGS = [...VARIANCE_GROUPINGS, 'quarter', 'half', 'year'] as const;
+export type ReportGrouping = (typeof REPORT_GROUPINGS)[number];
 
 const thresholdAmount = decimalString({
   scale: 2,
@@ -39,6 +42,20 @@ const varianceFields = {
 
 export const varianceQuery = z.strictObject(varianceFields);
 export type VarianceQuery = z.output<typeof varianceQuery>;
+
+/** The report's query: the groupings by fiscal bucket, and a CSV download. */
+export const varianceReportQuery = z.strictObject({
+  ...varianceFields,
+  by: z.enum(REPORT_GROUPINGS).default('line').meta({
+    description:
+      "line, category, department, gl_account, period (month), or fiscal quarter / half / year from the tenant's fiscal_year_start_month: each bucket's figures are in `month`, the running total in `ytd`",
+  }),
+  format: z
+    .enum(['json', 'csv'])
+    .optional()
+    .meta({ description: 'csv: the rows and totals as CSV (as Accept: text/csv)' }),
+});
+export type VarianceReportQuery = z.output<typeof varianceReportQuery>;
 
 /** Body of POST /budgets/:id/variance/jobs: the same options as the GET query (booleans as JSON). */
 export const varianceJobBody = z.strictObject({
@@ -83,6 +100,24 @@ export const unmatchedRow = z.object({
   actual_rows: z.number().int(),
 });
 
+/** Matching levels, most specific first (docs/variance.md). */
+export const MATCH_LEVELS = [
+  'gl_account_department_cost_center',
+  'gl_account_department',
+  'gl_account',
+  'category_department',
+] as const;
+export type MatchLevel = (typeof MATCH_LEVELS)[number];
+
+export const matchedLevel = z.object({
+  level: z.enum(MATCH_LEVELS),
+  month_actual: money.meta({
+    description: 'actuals of the as_of month matched at this level (base currency)',
+  }),
+  ytd_actual: money.meta({ description: 'year-to-date actuals matched at this level (base currency)' }),
+  actual_rows: z.number().int().meta({ description: 'year-to-date actual rows matched at this level' }),
+});
+
 export const fxRateUsed = z.object({
   from_currency: z.string(),
   to_currency: z.string(),
@@ -109,6 +144,12 @@ export const varianceResponse = z.object({
     actual_rows: z.number().int(),
     groups: z.array(unmatchedRow),
   }),
+  matched_by_level: z.array(matchedLevel).meta({
+    description:
+      'how the actuals were matched: one entry per level, most specific first (zeros when none); with `unmatched` they add up to every actual in scope',
+  }),
   fx_rates: z.array(fxRateUsed),
 });
 export type VarianceResult = z.output<typeof varianceResponse>;
+export const varianceReportResponse = varianceResponse.extend({ by: z.enum(REPORT_GROUPINGS) });
+export type VarianceReport = z.output<typeof varianceReportResponse>;

@@ -1,8 +1,8 @@
 /** Shapes workflow events and approval lines for the wire. */
 import type { BudgetStatus } from '../../shared/enums.ts';
 import { Decimal } from '../../shared/money.ts';
-import { presentLine } from '../lines/lines.presenter.ts';
-import type { LineRow } from '../lines/lines.repository.ts';
+import type { LineRow } from '../lines/index.ts';
+import { presentLine } from '../lines/index.ts';
 import type { WorkflowAction } from './workflow.domain.ts';
 import type { WorkflowEventRow } from './workflow.repository.ts';
 

@@ -1,7 +1,7 @@
 /** REST routes of the approval workflow: one POST per action, the history, the lines to approve. */
 import { type Authenticator, ctxOf } from '../../platform/auth/authenticate.ts';
 import { type App, errorResponses } from '../../platform/http/types.ts';
-import { budgetParams, budgetResponse } from '../budgets/budgets.schema.ts';
+import { budgetParams, budgetResponse } from '../budgets/index.ts';
 import { FROM, TO, WORKFLOW_ACTIONS } from './workflow.domain.ts';
 import { ACTION_PERMISSION } from './workflow.policy.ts';
 import {

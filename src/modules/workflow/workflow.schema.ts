@@ -1,7 +1,7 @@
 /** Request and response schemas of the approval workflow. */
 import { z } from 'zod';
 import { BUDGET_STATUSES } from '../../shared/enums.ts';
-import { lineResponse } from '../lines/lines.schema.ts';
+import { lineResponse } from '../lines/index.ts';
 import { WORKFLOW_ACTIONS } from './workflow.domain.ts';
 
 const version = z.number({ message: 'version is required for optimistic locking' }).int().min(1);

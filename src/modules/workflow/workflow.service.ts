@@ -1,20 +1,28 @@
 /** Workflow use cases: move a budget through its statuses, list its history, list lines to approve. */
 import { v7 as uuidv7 } from 'uuid';
+import { emit } from '../../platform/events/outbox.ts';
 import { VersionConflictError } from '../../platform/http/errors.ts';
 import type { ServiceDeps } from '../../platform/services.ts';
 import { type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
 import type { BudgetStatus } from '../../shared/enums.ts';
-import { recordAudit } from '../audit/audit.repository.ts';
-import { mustFindBudget } from '../budgets/budget-lookup.ts';
-import type { BudgetCache } from '../budgets/budgets.cache.ts';
-import { type BudgetView, presentBudget } from '../budgets/budgets.presenter.ts';
-import type { NewBudget } from '../budgets/budgets.repository.ts';
-import { totalsFor, updateBudget } from '../budgets/budgets.repository.ts';
+import { recordAudit } from '../audit/index.ts';
+import type { BudgetCache, NewBudget } from '../budgets/index.ts';
+import { type BudgetView, mustFindBudget, presentBudget, totalsFor, updateBudget } from '../budgets/index.ts';
 import { allowedActions, PAST, targetStatus, type WorkflowAction } from './workflow.domain.ts';
 import { assertNotSubmitter, assertTransition } from './workflow.policy.ts';
 import { presentApprovalLine, presentEvent } from './workflow.presenter.ts';
 import { approvalLines, insertEvent, lastEvent, listEvents } from './workflow.repository.ts';
 import type { TransitionInput } from './workflow.schema.ts';
+
+type TransitionEvent =
+  | 'budget.submitted'
+  | 'budget.approved'
+  | 'budget.rejected'
+  | 'budget.reopened'
+  | 'budget.activated'
+  | 'budget.locked'
+  | 'budget.unlocked'
+  | 'budget.archived';
 
 export class WorkflowService {
   constructor(
@@ -32,7 +40,7 @@ export class WorkflowService {
     action: WorkflowAction,
     input: TransitionInput,
   ): Promise<BudgetView> {
-    return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+    return withTenant(this.deps.db, ctx, async (tx) => {
       const before = await mustFindBudget(tx, budgetId, true);
       if (before.version !== input.version) {
         throw new VersionConflictError('Budget', input.version, before.version);
@@ -73,6 +81,18 @@ export class WorkflowService {
         before: { status: before.status, version: before.version },
         after: { status: to, version: after.version, workflow_id: workflowId, event_id: event.id, comment },
       });
+      await emit(tx, ctx, {
+        type: `budget.${PAST[action]}` as TransitionEvent,
+        subjectId: budgetId,
+        data: {
+          budget_id: budgetId,
+          from_status: before.status,
+          to_status: to,
+          workflow_id: workflowId,
+          comment,
+          version: after.version,
+        },
+      });
       const totals = await totalsFor(tx, [budgetId]);
       const view = presentBudget(after, totals);
       // Open collaboration sessions see the new status (logged here, published after commit).
@@ -90,7 +110,7 @@ export class WorkflowService {
 
   /** The budget's transitions, oldest first, with the actions allowed now. */
   async history(ctx: TenantContext, budgetId: string) {
-    return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+    return withTenant(this.deps.db, ctx, async (tx) => {
       const budget = await mustFindBudget(tx, budgetId);
       return {
         budget_id: budget.id,
@@ -104,7 +124,7 @@ export class WorkflowService {
 
   /** Lines with requires_approval or an amount above their approval_threshold. */
   async linesToApprove(ctx: TenantContext, budgetId: string) {
-    return withTenant(this.deps.db, ctx.tenantId, async (tx) => {
+    return withTenant(this.deps.db, ctx, async (tx) => {
       await mustFindBudget(tx, budgetId);
       return { budget_id: budgetId, items: (await approvalLines(tx, budgetId)).map(presentApprovalLine) };
     });

@@ -76,13 +76,18 @@ export function createAuthenticator(verifier: TokenVerifier, tenants: TenantRegi
       permissions: effectivePermissions(claims.roles, claims.permissions),
       requestId: req.id,
     };
+    // Every later log line of the request names the tenant and the user (request id: reqId).
+    // A WebSocket's first-message auth passes only headers and id: there is no request logger.
+    if (req.log)
+      req.log = req.log.child({ tenant: claims.tenant_id, tenant_id: tenantId, user_id: claims.sub });
     return req.ctx;
   }
   return {
     context,
     require(permission) {
-      return async (req: FastifyRequest, _reply: FastifyReply) => {
+      return async (req: FastifyRequest, reply: FastifyReply) => {
         const ctx = await context(req);
+        reply.log = req.log;
         if (permission) authorize(ctx, permission);
       };
     },

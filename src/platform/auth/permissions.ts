@@ -7,6 +7,7 @@ export const PERMISSIONS = [
   'budgets:hard_delete',
   'budgets:approve',
   'audit:read',
+  'audit:verify',
   'templates:read',
   'templates:write',
   'scenarios:read',

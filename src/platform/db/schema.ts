@@ -5,7 +5,9 @@
  */
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   boolean,
+  char,
   check,
   date,
   foreignKey,
@@ -142,6 +144,9 @@ export const budgetLines = pgTable(
     spreadProfile: jsonb('spread_profile').$type<string[]>(),
     // Currency of the line when it differs from the budget's base currency.
     currency: varchar('currency', { length: 3 }),
+    // A contra line (vacancy discount, credit, recovery) reduces its line type's total: its amount
+    // is <= 0, and negative amounts are only written when the tenant allows them.
+    isContra: boolean('is_contra').notNull().default(false),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
@@ -153,7 +158,11 @@ export const budgetLines = pgTable(
     index('budget_lines_category_idx').on(t.tenantId, t.category),
     index('budget_lines_department_idx').on(t.tenantId, t.departmentId),
     index('budget_lines_gl_account_idx').on(t.tenantId, t.glAccountId),
-    check('budget_lines_amount_range', sql`${t.amount} >= 0 AND ${t.amount} <= 999999999999.99`),
+    check('budget_lines_amount_range', sql`abs(${t.amount}) <= 999999999999.99`),
+    check(
+      'budget_lines_amount_sign',
+      sql`(NOT ${t.isContra} AND ${t.amount} >= 0) OR (${t.isContra} AND ${t.amount} <= 0)`,
+    ),
     check(
       'budget_lines_allocation_percentage_range',
       sql`${t.allocationPercentage} IS NULL OR (${t.allocationPercentage} >= 0 AND ${t.allocationPercentage} <= 100)`,
@@ -189,7 +198,8 @@ export const budgetPeriods = pgTable(
       foreignColumns: [budgets.tenantId, budgets.id],
     }).onDelete('cascade'),
     index('budget_periods_budget_idx').on(t.tenantId, t.budgetId, t.periodStart),
-    check('budget_periods_amount_range', sql`${t.amount} >= 0 AND ${t.amount} <= 999999999999.99`),
+    // A contra line's periods are <= 0 (the sign follows the line; see budget_lines_amount_sign).
+    check('budget_periods_amount_range', sql`abs(${t.amount}) <= 999999999999.99`),
     check('budget_periods_index_range', sql`${t.periodIndex} >= 0 AND ${t.periodIndex} < 120`),
   ],
 );
@@ -207,16 +217,37 @@ export const auditLog = pgTable(
     before: jsonb('before'),
     after: jsonb('after'),
     requestId: varchar('request_id', { length: 100 }),
+    // The tenant's hash chain (migrations/0018_audit_chain.sql): the trigger audit_log_chain sets
+    // these three on every insert, whatever the statement says; the defaults only satisfy NOT NULL.
+    seq: bigint('seq', { mode: 'number' }).notNull().default(0),
+    prevHash: char('prev_hash', { length: 64 }).notNull().default(''),
+    rowHash: char('row_hash', { length: 64 }).notNull().default(''),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
     index('audit_log_entity_idx').on(t.tenantId, t.entityType, t.entityId),
     index('audit_log_time_idx').on(t.tenantId, t.occurredAt),
+    uniqueIndex('audit_log_chain_idx').on(t.tenantId, t.seq),
   ],
 );
 
+/** The end of each tenant's audit hash chain: locked FOR UPDATE by every audit insert (serialises per tenant). */
+export const auditChainHeads = pgTable('audit_chain_heads', {
+  tenantId: uuid('tenant_id').primaryKey(),
+  seq: bigint('seq', { mode: 'number' }).notNull(),
+  headHash: char('head_hash', { length: 64 }).notNull(),
+});
+
+export * from './schema-actuals.ts';
 export * from './schema-collaboration.ts';
+export * from './schema-events.ts';
+export * from './schema-files.ts';
 export * from './schema-forecasting.ts';
+export * from './schema-fx.ts';
 export * from './schema-idempotency.ts';
-export * from './schema-planning.ts';
+export * from './schema-jobs.ts';
 export * from './schema-recommendations.ts';
+export * from './schema-scenarios.ts';
+export * from './schema-scope.ts';
+export * from './schema-templates.ts';
+export * from './schema-workflow.ts';

@@ -11,6 +11,7 @@ export type BudgetChangeKind =
   | 'lines_added'
   | 'lines_replaced'
   | 'line_updated'
+  | 'periods_updated'
   | 'line_deleted'
   | 'budget_updated'
   | 'budget_deleted';
@@ -34,6 +35,14 @@ export interface ChangeListener {
    * the commit (publishing) with `afterCommit(tx, ...)` from tenancy.ts.
    */
   record(tx: Tx, ctx: TenantContext, change: BudgetChange): Promise<void>;
+  /** Several changes of one budget, in order, each with its actor (a batch); `record` each otherwise. */
+  recordMany?(tx: Tx, changes: readonly ChangeOf[]): Promise<void>;
+}
+
+/** A change with the context of whoever made it (batches mix users and requests). */
+export interface ChangeOf {
+  ctx: TenantContext;
+  change: BudgetChange;
 }
 
 /** Every change kind, for a listener that handles all of them. */
@@ -42,6 +51,7 @@ export const ALL_BUDGET_CHANGES: readonly BudgetChangeKind[] = [
   'lines_added',
   'lines_replaced',
   'line_updated',
+  'periods_updated',
   'line_deleted',
   'budget_updated',
   'budget_deleted',
@@ -60,6 +70,16 @@ export class ChangeHooks {
   async record(tx: Tx, ctx: TenantContext, change: BudgetChange): Promise<void> {
     for (const listener of this.listeners) {
       if (listener.handles.includes(change.kind)) await listener.record(tx, ctx, change);
+    }
+  }
+
+  /** Records several changes, in order, with every listener (in bulk where it can). */
+  async recordMany(tx: Tx, changes: readonly ChangeOf[]): Promise<void> {
+    for (const listener of this.listeners) {
+      const mine = changes.filter((c) => listener.handles.includes(c.change.kind));
+      if (mine.length === 0) continue;
+      if (listener.recordMany) await listener.recordMany(tx, mine);
+      else for (const c of mine) await listener.record(tx, c.ctx, c.change);
     }
   }
 }

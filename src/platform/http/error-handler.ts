@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { v7 as uuidv7 } from 'uuid';
-import { pgError } from '../db/errors.ts';
+import { isDatabaseUnavailable, pgError } from '../db/errors.ts';
 import { isRedisUnavailable } from '../redis/redis.ts';
 import { AppError, DependencyUnavailableError, type FieldError } from './errors.ts';
 
@@ -42,6 +42,8 @@ function toFieldErrors(error: FastifyError): FieldError[] {
 }
 
 function send(reply: FastifyReply, req: FastifyRequest, status: number, body: Record<string, unknown>) {
+  // The request's remaining log lines ("request completed") carry the error code.
+  reply.log = reply.log.child({ error_code: body.code });
   return reply.status(status).send({ ...body, request_id: req.id });
 }
 
@@ -109,12 +111,19 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Dup
 /** Installs the error and not-found handlers on the app. */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((rawError: FastifyError, req, reply) => {
-    // Redis unreachable (the one place that maps it): 503 naming Redis, never a 500.
-    const error: FastifyError =
-      !(rawError instanceof AppError) && isRedisUnavailable(rawError)
-        ? (new DependencyUnavailableError('Redis', 'this request') as unknown as FastifyError)
-        : rawError;
-    if (error !== rawError) req.log.warn({ err: rawError }, 'Redis unavailable: answered 503');
+    // Redis or PostgreSQL unreachable (the one place that maps it): 503 naming it, never a 500.
+    const dependency =
+      rawError instanceof AppError
+        ? undefined
+        : isRedisUnavailable(rawError)
+          ? 'Redis'
+          : isDatabaseUnavailable(rawError)
+            ? 'PostgreSQL'
+            : undefined;
+    const error: FastifyError = dependency
+      ? (new DependencyUnavailableError(dependency, 'this request') as unknown as FastifyError)
+      : rawError;
+    if (dependency) req.log.warn({ err: rawError }, `${dependency} unavailable: answered 503`);
     if (error instanceof DependencyUnavailableError)
       reply.header('retry-after', String(error.retryAfterSeconds));
     if (error instanceof AppError) {
@@ -161,6 +170,17 @@ export function installErrorHandling(app: FastifyInstance): void {
         message,
         code,
         errors: [{ path: pe.constraint ?? '(body)', code, message }],
+      });
+    }
+    // A row-level security WITH CHECK refusal: the application never writes another tenant's
+    // rows, so this is a write outside the user's department scope (docs/department-scope.md).
+    if (pe?.code === '42501' && /row-level security/.test(pe.message ?? '')) {
+      const message =
+        'The row is outside your department scope: department_id must be one of your departments';
+      return send(reply, req, 403, {
+        message,
+        code: 'department_scope',
+        errors: [{ path: 'department_id', code: 'department_scope', message }],
       });
     }
     req.log.error({ err: error }, 'unhandled error');

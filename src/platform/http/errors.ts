@@ -67,10 +67,19 @@ export class NotFoundError extends AppError {
 /** 409: optimistic locking failed; carries the current version. */
 export class VersionConflictError extends AppError {
   override name = 'VersionConflictError';
-  constructor(entity: string, sentVersion: number, currentVersion: number) {
+  /** `current`, when given, says who changed it last and when (`updated_by`, `updated_at` in the body). */
+  constructor(
+    entity: string,
+    sentVersion: number,
+    currentVersion: number,
+    current?: { updatedBy?: string | null; updatedAt?: Date | null },
+  ) {
     const message = `${entity} has been modified by another user: version ${sentVersion} is stale, the current version is ${currentVersion}`;
     super(409, 'version_conflict', message, [{ path: 'version', code: 'stale_version', message }], {
       current_version: currentVersion,
+      ...(current
+        ? { updated_by: current.updatedBy ?? null, updated_at: current.updatedAt?.toISOString() ?? null }
+        : {}),
     });
   }
 }

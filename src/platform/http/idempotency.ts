@@ -66,8 +66,18 @@ function isStream(body: unknown): boolean {
 
 /** What a retry must repeat exactly: method, route, the URL as sent (path and query) and the parsed body. */
 function fingerprint(req: FastifyRequest): string {
+  // The user is part of the request: another user's key never replays a response built for
+  // that user's permissions and department scope (docs/department-scope.md).
   return createHash('sha256')
-    .update(JSON.stringify([req.method, req.routeOptions.url ?? '', req.url, req.body ?? null]))
+    .update(
+      JSON.stringify([
+        req.ctx?.userId ?? '',
+        req.method,
+        req.routeOptions.url ?? '',
+        req.url,
+        req.body ?? null,
+      ]),
+    )
     .digest('hex');
 }
 

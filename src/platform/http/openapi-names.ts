@@ -36,6 +36,10 @@ export const API_TAGS = [
   },
   { name: 'audit', description: 'The append-only audit log of every change' },
   { name: 'jobs', description: 'Background jobs: status, progress, result or error' },
+  {
+    name: 'events',
+    description: 'Domain events from the transactional outbox, published or not (docs/events.md)',
+  },
 ] as const;
 
 /**
@@ -46,12 +50,14 @@ export const OPERATION_ID_OVERRIDES: Readonly<Record<string, string>> = {
   'GET /ready': 'getReadiness',
   'POST /auth/login': 'login',
   'GET /auth/me': 'getCurrentUser',
+  'GET /auth/config': 'getSignInConfig',
   'POST /budgets/{id}/lines/bulk': 'bulkWriteBudgetLines',
   'POST /templates/{id}/budgets': 'createBudgetFromTemplate',
   'POST /budgets/{id}/recommendations': 'generateBudgetRecommendations',
   'GET /budgets/{id}/recommendations': 'listBudgetRecommendationBundles',
   'GET /recommendations/{bundleId}': 'getRecommendationBundle',
   'GET /audit': 'listAuditEntries',
+  'GET /events': 'listDomainEvents',
   'POST /collaboration/join/{id}': 'joinCollaborationSessionById',
   'POST /actuals/imports': 'importActuals',
   'DELETE /fx-rates': 'deleteFxRate',

@@ -98,7 +98,8 @@ function responseObject(status: string, schema: Json, produces: readonly string[
   if (schema.type === 'null') return { ...out, type: 'null' };
   const types = download ? produces : [JSON_TYPE];
   out.content = Object.fromEntries(
-    types.map((t) => [t, { schema: download ? { ...BINARY, contentMediaType: t } : schema }]),
+    // A report served as JSON or as a download keeps its JSON schema beside the download's.
+    types.map((t) => [t, { schema: t === JSON_TYPE ? schema : { ...BINARY, contentMediaType: t } }]),
   );
   return out;
 }

@@ -33,9 +33,20 @@ export const CONTENT_SECURITY_POLICY = {
 };
 
 /** Registers the headers on the app (before the routes, so that every route gets them). */
-export async function registerSecurityHeaders(app: FastifyInstance): Promise<void> {
+export async function registerSecurityHeaders(app: FastifyInstance, oidcIssuerUrl?: string): Promise<void> {
+  // Browser sign-in through the identity provider fetches its discovery document and token
+  // endpoint from the page: its origin joins connect-src (the sign-in pages are a navigation).
+  const csp = oidcIssuerUrl
+    ? {
+        ...CONTENT_SECURITY_POLICY,
+        directives: {
+          ...CONTENT_SECURITY_POLICY.directives,
+          connectSrc: ["'self'", new URL(oidcIssuerUrl).origin],
+        },
+      }
+    : CONTENT_SECURITY_POLICY;
   await app.register(helmet, {
-    contentSecurityPolicy: CONTENT_SECURITY_POLICY,
+    contentSecurityPolicy: csp,
     frameguard: { action: 'deny' },
     // Tokens travel in headers, not cookies; referrers never leak ids in URLs to other sites.
     referrerPolicy: { policy: 'no-referrer' },

@@ -27,6 +27,12 @@ export const errorResponse = z
     errors: z.array(z.object({ path: z.string(), code: z.string(), message: z.string() })),
     request_id: z.string(),
     current_version: z.number().int().optional(),
+    updated_by: z
+      .string()
+      .nullable()
+      .optional()
+      .meta({ description: 'On a stale version: who changed it last (user id)' }),
+    updated_at: z.string().nullable().optional().meta({ description: 'On a stale version: when (ISO 8601)' }),
   })
   .meta({ id: 'Error' });
 

@@ -13,6 +13,8 @@ export interface MetricSources {
   pool?: () => { total: number; idle: number; waiting: number } | undefined;
   /** Jobs waiting or running, by type and status, over all tenants. */
   jobs?: () => Promise<{ type: string; status: string; count: number }[]>;
+  /** Outbox events not yet confirmed by the broker, over all tenants (with AMQP_URL). */
+  outbox?: () => Promise<{ unpublished: number; oldestSeconds: number }>;
 }
 
 export class Metrics {
@@ -41,6 +43,11 @@ export class Metrics {
     buckets: [0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 1800],
     registers: [this.registry],
   });
+  readonly collaborationEdits = new Counter({
+    name: 'bf_collaboration_edits_total',
+    help: 'Line edits applied through collaboration sessions (rate() gives edits per second)',
+    registers: [this.registry],
+  });
   readonly cacheLookups = new Counter({
     name: 'bf_cache_lookups_total',
     help: 'Cache reads by result (hit, miss); the hit ratio is hit / (hit + miss)',
@@ -54,7 +61,31 @@ export class Metrics {
 
   /** Adds the scrape-time gauges (pool, queue depth). */
   observe(sources: MetricSources): void {
-    const { pool, jobs } = sources;
+    const { pool, jobs, outbox } = sources;
+    if (outbox) {
+      // One query per scrape for both gauges: the first collect reads, the second reuses it.
+      let last: Promise<{ unpublished: number; oldestSeconds: number }> | undefined;
+      const read = () => {
+        last ??= outbox().finally(() => setTimeout(() => (last = undefined), 0));
+        return last;
+      };
+      new Gauge({
+        name: 'bf_outbox_unpublished_events',
+        help: 'Domain events in the outbox not yet confirmed by RabbitMQ, over all tenants',
+        registers: [this.registry],
+        async collect() {
+          this.set((await read()).unpublished);
+        },
+      });
+      new Gauge({
+        name: 'bf_outbox_lag_seconds',
+        help: 'Age of the oldest domain event not yet confirmed by RabbitMQ (0 when none)',
+        registers: [this.registry],
+        async collect() {
+          this.set((await read()).oldestSeconds);
+        },
+      });
+    }
     if (pool)
       new Gauge({
         name: 'bf_db_pool_connections',

@@ -67,6 +67,55 @@ describe.each(combos)('jobs on %s with the %s dispatcher', (backend, dispatcher)
     expect(done.result).toEqual({ ok: true, attempt: 3, user: 'job-user' });
   });
 
+  it('runs a job 4 times by default (3 retries) and the job record shows each attempt with its times and error', async () => {
+    const job = await t.platform.queue.enqueue(ctxFor(tenant), 'test.flaky', {
+      failTimes: 9,
+      key: randomBytes(4).toString('hex'),
+    });
+    const done = await waitForJob(t, token, job.id);
+    expect(done).toMatchObject({
+      status: 'failed',
+      attempts: 4,
+      max_attempts: 4,
+      error: 'transient failure, 6 left',
+    });
+    const history = done.attempt_history as {
+      attempt: number;
+      started_at: string;
+      finished_at: string;
+      outcome: string;
+      error: string;
+    }[];
+    expect(history.map((a) => [a.attempt, a.outcome, a.error])).toEqual([
+      [1, 'retried', 'transient failure, 9 left'],
+      [2, 'retried', 'transient failure, 8 left'],
+      [3, 'retried', 'transient failure, 7 left'],
+      [4, 'failed', 'transient failure, 6 left'],
+    ]);
+    for (const [i, a] of history.entries()) {
+      expect(Date.parse(a.finished_at)).toBeGreaterThanOrEqual(Date.parse(a.started_at));
+      if (i > 0)
+        expect(Date.parse(a.started_at)).toBeGreaterThanOrEqual(Date.parse(history[i - 1]!.finished_at));
+    }
+    // The list shows the same record.
+    const listed = (await t.call('GET', '/jobs?type=test.flaky', token)).json().items;
+    expect(listed.find((j: { job_id: string }) => j.job_id === job.id).attempt_history).toEqual(history);
+  });
+
+  it('records a successful retry as retried then completed (no error on the last entry)', async () => {
+    const job = await t.platform.queue.enqueue(ctxFor(tenant), 'test.flaky', {
+      failTimes: 1,
+      key: randomBytes(4).toString('hex'),
+    });
+    const done = await waitForJob(t, token, job.id);
+    expect(
+      done.attempt_history.map((a: { outcome: string; error: string | null }) => [a.outcome, a.error]),
+    ).toEqual([
+      ['retried', 'transient failure, 1 left'],
+      ['completed', null],
+    ]);
+  });
+
   it('fails a job after its last attempt with the error', async () => {
     const job = await t.platform.queue.enqueue(
       ctxFor(tenant),
@@ -82,6 +131,9 @@ describe.each(combos)('jobs on %s with the %s dispatcher', (backend, dispatcher)
     const job = await t.platform.queue.enqueue(ctxFor(tenant), 'test.bad-input', {});
     const done = await waitForJob(t, token, job.id);
     expect(done).toMatchObject({ status: 'failed', attempts: 1, error: 'row 3: amount is not a number' });
+    expect(done.attempt_history).toMatchObject([
+      { attempt: 1, outcome: 'failed', error: 'row 3: amount is not a number' },
+    ]);
   });
 
   it("answers 404 for another tenant's job and lists only the tenant's own", async () => {
@@ -92,6 +144,33 @@ describe.each(combos)('jobs on %s with the %s dispatcher', (backend, dispatcher)
     expect(
       (await t.call('GET', '/jobs?type=test.bad-input', token)).json().items.length,
     ).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe.each(combos)('retry backoff on %s with the %s dispatcher', (backend, dispatcher) => {
+  it("waits base x 2^(attempt-1) before each retry: the guide's 60 s x 2^retries, here with a 150 ms base", async () => {
+    const base = 150;
+    const t = await startTestApp(backend, {
+      JOB_RETRY_BASE_MS: String(base),
+      ...(dispatcher === 'in-process' ? { REDIS_URL: '' } : {}),
+    });
+    try {
+      const tenant = newTenant();
+      const token = await t.token(tenant);
+      t.platform.queue.register('test.always-fails', async () => {
+        throw new Error('down');
+      });
+      const job = await t.platform.queue.enqueue(ctxFor(tenant), 'test.always-fails', {});
+      const done = await waitForJob(t, token, job.id);
+      const h = done.attempt_history as { started_at: string; finished_at: string }[];
+      expect(h).toHaveLength(4);
+      // The pause between an attempt's end and the next one's start is at least the backoff
+      // (timers never fire early); a constant delay would fail the 300 and 600 ms bounds.
+      const gaps = h.slice(1).map((a, i) => Date.parse(a.started_at) - Date.parse(h[i]!.finished_at));
+      for (const [i, gap] of gaps.entries()) expect(gap).toBeGreaterThanOrEqual(base * 2 ** i - 5);
+    } finally {
+      await t.close();
+    }
   });
 });
 
@@ -169,6 +248,15 @@ describe('the in-process queue after its process died (embedded database)', () =
       }
       expect(a).toMatchObject({ status: 'completed', attempts: 2, result: { finished: true } });
       expect(a?.error).toMatch(/attempt 1 was interrupted/);
+      expect(a?.attemptHistory).toMatchObject([
+        {
+          attempt: 1,
+          outcome: 'interrupted',
+          finished_at: null,
+          error: expect.stringMatching(/interrupted/),
+        },
+        { attempt: 2, outcome: 'completed', error: null },
+      ]);
       expect(b).toMatchObject({ status: 'failed', attempts: 1 });
       expect(b?.error).toMatch(/attempt 1 was interrupted .* and it was the last of 1/);
     } finally {

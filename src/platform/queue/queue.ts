@@ -1,8 +1,10 @@
 /**
  * Background jobs. The job record (status, progress, result, error) lives in PostgreSQL under
  * RLS; a dispatcher (BullMQ with Redis, an in-process queue otherwise) only carries
- * `{ tenantId, jobId }` and decides when to run and retry. Retries back off exponentially
- * (base x 2^(attempt-1), the guide's 60 s x 2^retries by default).
+ * `{ tenantId, jobId }` and decides when to run and retry. A job runs up to 4 times (3
+ * retries) and retries back off exponentially (base x 2^(attempt-1): the guide's
+ * `countdown=60 * 2**retries`, 60 s, 120 s, 240 s by default). Each attempt is recorded on
+ * the job row (`attempt_history`).
  */
 
 import { sql } from 'drizzle-orm';
@@ -11,7 +13,17 @@ import { type Db, queryRows } from '../db/client.ts';
 import { DependencyUnavailableError } from '../http/errors.ts';
 import { isRedisUnavailable } from '../redis/redis.ts';
 import { type TenantContext, withTenant } from '../tenancy/tenancy.ts';
-import { deleteJob, findJob, insertJob, setProgress, updateJob } from './jobs.repository.ts';
+import {
+  type AttemptChange,
+  deleteJob,
+  findJob,
+  insertJob,
+  setProgress,
+  updateJob,
+} from './jobs.repository.ts';
+
+/** Attempts of a job unless it says otherwise: the first run and 3 retries (the design guide). */
+export const DEFAULT_MAX_ATTEMPTS = 4;
 
 /** What a handler gets when its job runs. */
 export interface JobRun<P = unknown> {
@@ -84,8 +96,17 @@ export class JobRunner {
     // A retry, a stalled job or one re-dispatched after a restart: the row counts attempts.
     attempt = Math.max(attempt, job.attempts + 1);
     const handler = this.handlers.get(job.type);
-    const mark = (patch: Parameters<typeof updateJob>[2]) =>
-      withTenant(this.db, ref.tenantId, (tx) => updateJob(tx, ref.jobId, patch));
+    const mark = (patch: Parameters<typeof updateJob>[2], change?: AttemptChange) =>
+      withTenant(this.db, ref.tenantId, (tx) => updateJob(tx, ref.jobId, patch, change));
+    const finish = (outcome: 'completed' | 'retried' | 'failed', error: string | null): AttemptChange => ({
+      finish: { outcome, error, finished_at: new Date().toISOString() },
+    });
+    // The dead attempt's entry is closed as interrupted (when it ended is not known).
+    if (note)
+      await mark(
+        {},
+        { finish: { outcome: 'interrupted', error: interruptedNote(job.attempts), finished_at: null } },
+      );
     if (job.status === 'running' && job.attempts >= job.maxAttempts) {
       await mark({
         status: 'failed',
@@ -103,7 +124,19 @@ export class JobRunner {
       });
       return;
     }
-    await mark({ status: 'running', attempts: attempt, startedAt: new Date(), error: note });
+    const startedAt = new Date();
+    await mark(
+      { status: 'running', attempts: attempt, startedAt, error: note },
+      {
+        start: {
+          attempt,
+          started_at: startedAt.toISOString(),
+          finished_at: null,
+          outcome: 'running',
+          error: null,
+        },
+      },
+    );
     let lastProgress = -1;
     const started = performance.now();
     const took = () => (performance.now() - started) / 1000;
@@ -121,12 +154,10 @@ export class JobRunner {
           await withTenant(this.db, ref.tenantId, (tx) => setProgress(tx, ref.jobId, p));
         },
       });
-      await mark({
-        status: 'completed',
-        progress: 100,
-        result: (result ?? null) as object,
-        finishedAt: new Date(),
-      });
+      await mark(
+        { status: 'completed', progress: 100, result: (result ?? null) as object, finishedAt: new Date() },
+        finish('completed', null),
+      );
       this.observe(job.type, 'completed', took());
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -136,6 +167,7 @@ export class JobRunner {
         final
           ? { status: 'failed', error: message, finishedAt: new Date() }
           : { status: 'queued', error: message },
+        finish(final ? 'failed' : 'retried', message),
       );
       if (!final) throw error;
     }
@@ -168,7 +200,7 @@ export class JobQueue {
 
   /** Records a queued job in the caller's tenant and dispatches it after commit. */
   async enqueue(ctx: TenantContext, type: string, payload: object, options: EnqueueOptions = {}) {
-    const maxAttempts = options.maxAttempts ?? 3;
+    const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     // Refuse before writing anything: a 503 then means nothing was committed.
     if (!this.dispatcher.available()) throw new DependencyUnavailableError('Redis', 'the job queue');
     const job = await withTenant(this.db, ctx.tenantId, (tx) =>

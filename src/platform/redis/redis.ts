@@ -107,6 +107,34 @@ export class RedisMonitor {
     return true;
   }
 
+  /**
+   * Resolves once each connection has either become ready or failed its first attempt, or
+   * after `ms`. Start-up awaits it so the first requests after a start with Redis up do not
+   * answer 503 while the sockets are still connecting; with Redis down it returns at once
+   * (the refusal is immediate) and the service starts degraded.
+   */
+  async settled(ms = this.timeouts.connectMs): Promise<void> {
+    const pending = [...this.connections.keys()].filter((r) => r.status !== 'ready' && r.status !== 'end');
+    if (pending.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(
+        pending.map(
+          (redis) =>
+            new Promise<void>((resolve) => {
+              redis.once('ready', () => resolve());
+              redis.once('error', () => resolve());
+              redis.once('end', () => resolve());
+            }),
+        ),
+      ),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, ms);
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+
   /** Calls `fn` each time every connection is ready again after an outage. */
   onRecovered(fn: () => void): () => void {
     this.readyListeners.add(fn);

@@ -54,11 +54,26 @@ export function afterCommit(tx: Tx, effect: Effect): void {
 }
 
 /**
- * Runs fn in one transaction scoped to the tenant; RLS hides every other tenant's rows. After
+ * Who a transaction acts for: a tenant id alone (system work: unrestricted within the tenant),
+ * or a tenant and a user, whose department scope the database then applies
+ * (docs/department-scope.md). A TenantContext is one.
+ */
+export type TenantScope = string | { readonly tenantId: string; readonly userId?: string | undefined };
+
+/** The tenant id of a scope. */
+export function tenantOf(scope: TenantScope): string {
+  return typeof scope === 'string' ? scope : scope.tenantId;
+}
+
+/**
+ * Runs fn in one transaction scoped to the tenant; RLS hides every other tenant's rows and,
+ * given a user, the rows outside the user's department scope (`app.user_id`). After
  * the commit it runs the effects fn registered with afterCommit, before it returns; an effect
  * that fails is logged, never thrown: the write has committed and its caller must hear so.
  */
-export async function withTenant<T>(db: Db, tenantId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+export async function withTenant<T>(db: Db, scope: TenantScope, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const tenantId = tenantOf(scope);
+  const userId = typeof scope === 'string' ? '' : (scope.userId ?? '');
   const effects: Effect[] = [];
   let open: Tx | undefined;
   try {
@@ -67,7 +82,7 @@ export async function withTenant<T>(db: Db, tenantId: string, fn: (tx: Tx) => Pr
       pending.set(tx, effects);
       // One round trip: set_config('role', ..., true) is SET LOCAL ROLE.
       await tx.execute(
-        sql`SELECT set_config('role', 'bf_app', true), set_config('app.tenant_id', ${tenantId}, true)`,
+        sql`SELECT set_config('role', 'bf_app', true), set_config('app.tenant_id', ${tenantId}, true), set_config('app.user_id', ${userId}, true)`,
       );
       return fn(tx);
     });

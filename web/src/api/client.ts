@@ -44,7 +44,7 @@ const auth: Middleware = {
   },
 };
 
-export const api = createClient<paths>({ baseUrl: globalThis.location?.origin ?? '' });
+export const api = createClient<paths, 'application/json'>({ baseUrl: globalThis.location?.origin ?? '' });
 api.use(auth);
 
 interface FetchResult<T> {

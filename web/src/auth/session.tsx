@@ -1,11 +1,12 @@
 /**
  * The signed-in session: the bearer token (kept in localStorage until it expires, so a new tab
  * stays signed in), who the API says we are (`GET /auth/me`: tenant, user, roles, effective
- * permissions), sign in with a password and sign out. A 401 from any call ends the session.
+ * permissions), sign in with a password or a token from the identity provider, and sign out. A 401 from any call ends the session.
  */
 import { useQueryClient } from '@tanstack/react-query';
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import { api, configureAuth, unwrap } from '../api/client.ts';
+import { setFormatLocale } from '../lib/format.ts';
 
 export type Me = {
   user_id: string;
@@ -42,6 +43,8 @@ export interface Session {
   status: 'loading' | 'signed-out' | 'signed-in';
   me: Me | undefined;
   signIn(tenant: string, email: string, password: string): Promise<void>;
+  /** Starts a session with a token from the identity provider (auth/oidc.ts). */
+  adoptToken(token: string, expiresAt: number): void;
   signOut(): void;
   lastTenant: string;
 }
@@ -92,9 +95,18 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     }
     let cancelled = false;
     setLoading(true);
+    // The tenant's display locale is set before the first screen renders a number; without it
+    // (no setting, or the settings cannot be read) numbers follow the browser's locale.
+    const locale = unwrap(api.GET('/api/budgeting-forecasting/settings')).then(
+      (s) => s.locale,
+      () => null,
+    );
     unwrap(api.GET('/api/budgeting-forecasting/auth/me'))
-      .then((m) => {
-        if (!cancelled) setMe(m);
+      .then(async (m) => {
+        const tag = await locale;
+        if (cancelled) return;
+        setFormatLocale(tag);
+        setMe(m);
       })
       .catch(() => {
         if (!cancelled) signOut();
@@ -118,15 +130,23 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     setStored(next);
   }, []);
 
+  const adoptToken = useCallback((token: string, expiresAt: number) => {
+    const next: Stored = { token, expiresAt, tenant: '' };
+    current = next;
+    localStorage.setItem(KEY, JSON.stringify(next));
+    setStored(next);
+  }, []);
+
   const value = useMemo<Session>(
     () => ({
       status: loading ? 'loading' : me ? 'signed-in' : 'signed-out',
       me,
       signIn,
+      adoptToken,
       signOut,
       lastTenant: localStorage.getItem(LAST_TENANT) ?? '',
     }),
-    [loading, me, signIn, signOut],
+    [loading, me, signIn, adoptToken, signOut],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

@@ -9,16 +9,20 @@ import Decimal from 'decimal.js';
 
 export { Decimal };
 
-let locale: string = (typeof navigator !== 'undefined' && navigator.language) || 'en-US';
+const browserLocale: string = (typeof navigator !== 'undefined' && navigator.language) || 'en-US';
+let locale: string = browserLocale;
 
 /** The locale numbers and dates are shown in (the tenant's, when it has one; else the browser's). */
 export function formatLocale(): string {
   return locale;
 }
 
-/** Sets the display locale (e.g. from the tenant's settings); invalid tags are ignored. */
-export function setFormatLocale(next: string | undefined): void {
-  if (!next) return;
+/**
+ * Sets the display locale (the tenant's `locale` setting); none: the browser's own. Invalid
+ * tags are ignored.
+ */
+export function setFormatLocale(tag: string | null | undefined): void {
+  const next = tag || browserLocale;
   try {
     new Intl.NumberFormat(next);
     locale = next;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { etsPredict, fitEtsSpec } from './ets.ts';
+import { etsPath, etsPredict, etsSearch, fitEtsSpec } from './ets.ts';
 import { levenbergMarquardt } from './lm.ts';
 import { createRng } from './prng.ts';
 
@@ -51,5 +51,28 @@ describe('Levenberg-Marquardt', () => {
     expect(x[0]).toBeCloseTo(5, 4);
     expect(x[1]).toBeCloseTo(0.3, 4);
     expect(x[2]).toBeCloseTo(1, 4);
+  });
+});
+
+describe('ETS over backtest origins (etsPath)', () => {
+  const y = shifted(84, 21).map((v, t) => v + 0.3 * t);
+  it('forecasts the full history exactly as a cold search does', () => {
+    const [, , full] = etsPath(y, [48, 60, 84], [12, 12, 12], 12);
+    expect(full).toEqual(etsSearch(y, 12, 12).mean);
+  });
+  it('never lets an origin see the values after it (warm starts come from shorter prefixes)', () => {
+    const changed = y.map((v, t) => (t >= 60 ? v * 1.5 + 40 : v));
+    const a = etsPath(y, [48, 60, 84], [12, 12, 12], 12);
+    const b = etsPath(changed, [48, 60, 84], [12, 12, 12], 12);
+    expect(b[0]).toEqual(a[0]);
+    expect(b[1]).toEqual(a[1]);
+    expect(b[2]).not.toEqual(a[2]);
+  });
+  it('stays close to cold fits at the origins (looser tolerance, warm start)', () => {
+    const [o48, o60] = etsPath(y, [48, 60, 84], [12, 12, 12], 12);
+    const cold = etsSearch(y.slice(0, 60), 12, 12).mean;
+    const rel = o60!.reduce((a, v, j) => Math.max(a, Math.abs(v - cold[j]!) / cold[j]!), 0);
+    expect(rel).toBeLessThan(0.02);
+    expect(o48!.every(Number.isFinite)).toBe(true);
   });
 });

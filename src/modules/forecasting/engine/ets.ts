@@ -1,9 +1,10 @@
 /**
  * Exponential smoothing state space models (ETS, Hyndman et al. 2008): additive or multiplicative
  * error, none/additive/damped trend, none/additive/multiplicative season, selected by AICc.
- * Smoothing parameters and the initial level/slope are estimated by maximum likelihood with
- * Nelder-Mead; initial seasonal states come from a classical decomposition (as R's starting
- * values) and are not re-estimated, which keeps a fit to a few milliseconds.
+ * Smoothing parameters, the initial level/slope and the m-1 free initial seasonal states are
+ * estimated by maximum likelihood (Levenberg-Marquardt for seasonal forms, Nelder-Mead otherwise);
+ * the classical decomposition of the first three years gives the starting values. `etsPath` fits
+ * the backtest origins warm-started, shortest first.
  */
 import { levenbergMarquardt } from './lm.ts';
 import { nelderMead } from './optim.ts';
@@ -26,6 +27,8 @@ export interface EtsFit {
   slope: number;
   seasons: number[];
   aicc: number;
+  /** The optimum's raw parameter vector in data units (level, slope, additive seasons unscaled). */
+  start: number[];
   /** Data were divided by this before fitting (numerical safety); forecasts are multiplied back. */
   scale: number;
   n: number;
@@ -80,8 +83,11 @@ function filter(
   p: Params,
   s0: readonly number[],
   res?: Float64Array,
+  work?: Float64Array,
 ) {
-  const s = [...s0];
+  // `work` (length m) holds the seasonal states when given, so repeated runs allocate nothing.
+  const s = work ?? new Float64Array(m);
+  for (let k = 0; k < m; k++) s[k] = s0[k] ?? 0;
   let l = p.l0;
   let b = p.b0;
   let sse = 0;
@@ -125,14 +131,27 @@ function filter(
   return { lik: Number.isFinite(lik) ? lik : BAD, l, b, s };
 }
 
-/** Initial seasonal states from the free ones: the last makes them sum to 0 (A) or m (M). */
-function seasonStates(x: readonly number[], from: number, m: number, mul: boolean): number[] | null {
-  const s = x.slice(from, from + m - 1);
+/**
+ * Initial seasonal states from the free ones: the last makes them sum to 0 (A) or m (M). Written
+ * into `out` (length m) when given.
+ */
+function seasonStates(
+  x: readonly number[],
+  from: number,
+  m: number,
+  mul: boolean,
+  out: number[] = new Array<number>(m),
+): number[] | null {
   let sum = 0;
-  for (const v of s) sum += v;
-  s.push(mul ? m - sum : -sum);
-  if (mul && s.some((v) => v <= 0)) return null;
-  return s;
+  for (let k = 0; k < m - 1; k++) {
+    const v = x[from + k]!;
+    out[k] = v;
+    sum += v;
+    if (mul && v <= 0) return null;
+  }
+  out[m - 1] = mul ? m - sum : -sum;
+  if (mul && out[m - 1]! <= 0) return null;
+  return out;
 }
 
 /** Fit options. */
@@ -142,7 +161,22 @@ export interface EtsOptions {
    * (default). False keeps the classical-decomposition states (the starting values) fixed.
    */
   freeSeasons?: boolean;
+  /**
+   * Starting point: the `start` of an earlier fit of the same form (a shorter history of the same
+   * series). Ignored when inadmissible for this history; the default starting values are used then.
+   */
+  start?: readonly number[];
+  /** Fits of every form are also recorded here, by form name, to warm-start the next history. */
+  starts?: Map<string, number[]>;
+  /**
+   * Relative improvement of the likelihood below which the optimiser stops (default 1e-7). The
+   * backtest fits use a looser one (BACKTEST_TOL): they only score forecasts.
+   */
+  tol?: number;
 }
+
+/** The form's name, e.g. "MAdM". */
+export const specName = (s: EtsSpec) => `${s.error}${s.trend}${s.season}`;
 
 /** Fits one ETS form by maximum likelihood; null when it cannot be fitted to this series. */
 export function fitEtsSpec(
@@ -175,22 +209,34 @@ export function fitEtsSpec(
   const nx = x0.length;
   const freeSeasons = seasonal && (opts.freeSeasons ?? true);
   if (freeSeasons) x0.push(...s0.slice(0, m - 1));
-  const statesOf = (x: readonly number[]) => (freeSeasons ? seasonStates(x, nx, m, spec.season === 'M') : s0);
+  const stBuf = new Array<number>(m);
+  const statesOf = (x: readonly number[], out?: number[]) =>
+    freeSeasons ? seasonStates(x, nx, m, spec.season === 'M', out) : s0;
+  // Which entries of x are in data units: the initial level and slope, additive seasonal states.
+  const lvl = nx - (spec.trend === 'N' ? 1 : 2);
+  const unitScaled = (i: number) => (i >= lvl && i < nx) || (i >= nx && spec.season === 'A');
   let best: { x: number[]; fx: number };
+  if (opts.start && opts.start.length === x0.length) {
+    const warm = opts.start.map((v, i) => (unitScaled(i) ? v / scale : v));
+    const st = statesOf(warm);
+    if (st && filter(y, spec, m, decode(warm, spec), st).lik < BAD) x0.splice(0, x0.length, ...warm);
+  }
   if (freeSeasons) {
     const r = new Float64Array(n);
+    const work = new Float64Array(m);
     const resid = (x: number[]) => {
-      const st = statesOf(x);
+      const st = statesOf(x, stBuf);
       if (!st) return null;
-      return filter(y, spec, m, decode(x, spec), st, r).lik >= BAD ? null : r.slice();
+      return filter(y, spec, m, decode(x, spec), st, r, work).lik >= BAD ? null : r;
     };
-    best = levenbergMarquardt(resid, x0, { maxIter: 60 });
+    best = levenbergMarquardt(resid, x0, { maxIter: 60, tol: opts.tol ?? 1e-7 });
     best.fx = Number.isFinite(best.fx)
       ? filter(y, spec, m, decode(best.x, spec), statesOf(best.x)!).lik
       : BAD;
   } else {
-    const obj = (x: number[]) => filter(y, spec, m, decode(x, spec), s0).lik;
-    best = nelderMead(obj, x0, { maxIter: 120 * x0.length, tol: 1e-7, step: 0.4 });
+    const work = new Float64Array(m);
+    const obj = (x: number[]) => filter(y, spec, m, decode(x, spec), s0, undefined, work).lik;
+    best = nelderMead(obj, x0, { maxIter: 120 * x0.length, tol: opts.tol ?? 1e-7, step: 0.4 });
   }
   if (best.fx >= BAD) return null;
   s0 = statesOf(best.x)!;
@@ -206,8 +252,9 @@ export function fitEtsSpec(
     phi: p.phi,
     level: st.l,
     slope: st.b,
-    seasons: st.s,
+    seasons: Array.from(st.s),
     aicc,
+    start: best.x.map((v, i) => (unitScaled(i) ? v * scale : v)),
     scale,
     n,
     m,
@@ -241,7 +288,10 @@ export function fitEts(
   const seasonal = m > 1 && y.length >= 2 * m + 2;
   let best: EtsFit | null = null;
   for (const spec of specs ?? etsCandidates(seasonal, positive)) {
-    const fit = fitEtsSpec(y, m, spec, opts);
+    const name = specName(spec);
+    const start = opts.starts?.get(name);
+    const fit = fitEtsSpec(y, m, spec, start ? { ...opts, start } : opts);
+    if (fit) opts.starts?.set(name, fit.start);
     if (fit && (!best || fit.aicc < best.aicc)) best = fit;
   }
   // ANN always fits; keep it as the floor for degenerate series.
@@ -264,8 +314,37 @@ export function etsSearch(
   h: number,
   m: number,
   specs?: readonly EtsSpec[],
+  opts: EtsOptions = {},
 ): { spec: EtsSpec | null; mean: number[] } {
   if (y.every((v) => v === y[0])) return { spec: null, mean: new Array<number>(h).fill(y[0]!) };
-  const fit = fitEts(y, m, specs);
+  const fit = fitEts(y, m, specs, opts);
   return { spec: fit.spec, mean: etsPredict(fit, h) };
+}
+
+/** Optimiser tolerance of the backtest fits (etsPath); the forecasting fit keeps 1e-7. */
+export const BACKTEST_TOL = 1e-4;
+
+/**
+ * ETS on several prefixes of one series (the backtest origins and the full history), each form
+ * searched again on each, the shortest first: every fit starts from the same form's optimum on the
+ * previous, shorter prefix, which is close, so Levenberg-Marquardt needs a few iterations instead
+ * of ~18. A prefix never sees a later value: nothing leaks from the values a backtest scores.
+ * `horizons[k]` forecasts are returned for `lengths[k]`.
+ */
+export function etsPath(
+  y: readonly number[],
+  lengths: readonly number[],
+  horizons: readonly number[],
+  m: number,
+  specs?: readonly EtsSpec[],
+): number[][] {
+  const order = lengths.map((_, k) => k).sort((a, b) => lengths[a]! - lengths[b]!);
+  const out = new Array<number[]>(lengths.length);
+  const starts = new Map<string, number[]>();
+  for (const k of order) {
+    const cold = lengths[k]! >= y.length;
+    const o = cold ? {} : { starts, tol: BACKTEST_TOL };
+    out[k] = etsSearch(y.slice(0, lengths[k]), horizons[k]!, m, specs, o).mean;
+  }
+  return out;
 }

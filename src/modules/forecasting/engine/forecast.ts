@@ -2,6 +2,7 @@
 import { autoSelect } from './auto.ts';
 import { type BacktestPlan, backtestModel, planOrigins } from './backtest.ts';
 import { calibratedInterval, uniformCalibration } from './intervals.ts';
+import { runMember } from './members.ts';
 import { getModel } from './models.ts';
 import { createRng, deriveSeed } from './prng.ts';
 import type { FitContext, Forecast, ModelName } from './types.ts';
@@ -52,9 +53,15 @@ export function forecastSeries(series: SeriesInput, opts: ForecastOptions): Fore
   let backtests: number[][];
   if (opts.model === 'auto') {
     const choice = autoSelect(y, h, ctx, origins);
-    model = `auto:${choice.candidate.name}`;
+    model = `auto:${choice.name}`;
     mean = choice.mean;
     backtests = choice.backtests;
+  } else if (opts.model === 'ets') {
+    // The origins and the full history in one warm-started pass (etsPath).
+    const run = runMember('ets', y, h, ctx, origins);
+    model = 'ets';
+    mean = run.full;
+    backtests = run.backtests;
   } else {
     const fn = getModel(opts.model);
     model = opts.model;

@@ -46,7 +46,12 @@ function dampedSolve(A: Float64Array, b: Float64Array, p: number, lambda: number
   return d;
 }
 
-/** Minimises the sum of squared residuals from x0; returns the best point and its sum of squares. */
+/**
+ * Minimises the sum of squared residuals from x0; returns the best point and its sum of squares.
+ * `res` may return the same buffer on every call (no allocation per evaluation): what is kept is
+ * copied here. The `x` passed to it must not be retained (it is modified in place for the
+ * Jacobian).
+ */
 export function levenbergMarquardt(
   res: (x: number[]) => Float64Array | null,
   x0: readonly number[],
@@ -56,8 +61,9 @@ export function levenbergMarquardt(
   const maxIter = opts.maxIter ?? 50;
   const tol = opts.tol ?? 1e-7;
   let x = [...x0];
-  let r = res(x);
-  if (!r) return { x, fx: Number.POSITIVE_INFINITY };
+  const r0 = res(x);
+  if (!r0) return { x, fx: Number.POSITIVE_INFINITY };
+  const r = Float64Array.from(r0);
   let f = ss(r);
   const n = r.length;
   let lambda = 1e-3;
@@ -66,17 +72,21 @@ export function levenbergMarquardt(
   const g = new Float64Array(p);
   for (let iter = 0; iter < maxIter; iter++) {
     for (let i = 0; i < p; i++) {
-      const step = 1e-6 * Math.max(1, Math.abs(x[i]!));
-      const xi = [...x];
-      xi[i] = x[i]! + step;
-      let ri = res(xi);
+      const xi0 = x[i]!;
+      const step = 1e-6 * Math.max(1, Math.abs(xi0));
+      x[i] = xi0 + step;
+      let ri = res(x);
       let sgn = 1;
       if (!ri) {
-        xi[i] = x[i]! - step;
-        ri = res(xi);
+        x[i] = xi0 - step;
+        ri = res(x);
         sgn = -1;
       }
-      for (let t = 0; t < n; t++) J[t * p + i] = ri ? (sgn * (ri[t]! - r[t]!)) / step : 0;
+      x[i] = xi0;
+      if (ri) {
+        const c = sgn / step;
+        for (let t = 0; t < n; t++) J[t * p + i] = c * (ri[t]! - r[t]!);
+      } else for (let t = 0; t < n; t++) J[t * p + i] = 0;
     }
     A.fill(0);
     g.fill(0);
@@ -87,7 +97,8 @@ export function levenbergMarquardt(
         const ji = J[row + i]!;
         if (ji === 0) continue;
         g[i]! -= ji * rt;
-        for (let j = 0; j <= i; j++) A[i * p + j]! += ji * J[row + j]!;
+        const ai = i * p;
+        for (let j = 0; j <= i; j++) A[ai + j]! += ji * J[row + j]!;
       }
     }
     for (let i = 0; i < p; i++) for (let j = 0; j < i; j++) A[j * p + i] = A[i * p + j]!;
@@ -101,7 +112,7 @@ export function levenbergMarquardt(
         if (rn && fn < f) {
           const rel = (f - fn) / Math.max(f, 1e-300);
           x = xn;
-          r = rn;
+          r.set(rn);
           f = fn;
           lambda = Math.max(lambda / 4, 1e-9);
           improved = rel > tol;

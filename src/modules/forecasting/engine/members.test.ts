@@ -20,13 +20,13 @@ describe("auto's members and median combination", () => {
   });
 
   it('defaults to the median of ETS, Theta and seasonal naive, and forecasts each of its steps as that median', () => {
-    expect(AUTO_CANDIDATES[0]!.name).toBe('median(ets,theta,snaive)');
+    expect(AUTO_CANDIDATES[0]!.name).toBe('median(etsA,theta,snaive)');
     const choice = autoSelect(y, 12, ctx, origins, [AUTO_CANDIDATES[0]!]);
-    const parts = (['ets', 'theta', 'snaive'] as const).map((mb) => runMember(mb, y, 12, ctx, []).full);
+    const parts = (['etsA', 'theta', 'snaive'] as const).map((mb) => runMember(mb, y, 12, ctx, []).full);
     choice.mean.forEach((v, j) => {
       const s = parts.map((p) => p[j]!).sort((a, b) => a - b);
       expect(v).toBeCloseTo(s[1]!, 8);
     });
-    expect(Object.keys(choice.scores)).toEqual(['median(ets,theta,snaive)']);
+    expect(Object.keys(choice.scores)).toEqual(['median(etsA,theta,snaive)']);
   });
 });

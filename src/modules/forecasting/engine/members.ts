@@ -12,8 +12,20 @@
  */
 import { arimaSearch, arimaWithOrder } from './arima.ts';
 import type { Origin } from './backtest.ts';
+import { etsCandidates, etsPath } from './ets.ts';
 import { type BaseModel, getModel } from './models.ts';
 import type { FitContext } from './types.ts';
+
+/**
+ * A member of auto: a registered model, or `etsA`, ETS restricted to additive errors (ANN, AAN,
+ * AAdN, ANA, AAA, AAdA, chosen by AICc). As auto's ETS member it beat the full family on both
+ * held-out windows (auto OWA dev 0.852 -> 0.840, deep 0.875 -> 0.861), at 6 forms instead of 15;
+ * the `ets` model itself keeps R's family.
+ */
+export type Member = BaseModel | 'etsA';
+
+/** R's ETS family with additive errors only (seasonal forms are skipped on short histories). */
+export const ADDITIVE_ERROR_ETS = etsCandidates(true, false);
 
 /** A member's forecasts: `full` from the whole history, `backtests[k]` from origin k. */
 export interface MemberRun {
@@ -23,7 +35,7 @@ export interface MemberRun {
 
 /** Runs one member model on the full history and at every origin. */
 export function runMember(
-  name: BaseModel,
+  name: Member,
   y: readonly number[],
   h: number,
   ctx: FitContext,
@@ -34,6 +46,16 @@ export function runMember(
   if (name === 'arima') {
     const { order, mean } = arimaSearch(y, h, m);
     return { full: mean, backtests: origins.map((o) => arimaWithOrder(at(o), o.actual.length, order)) };
+  }
+  if (name === 'ets' || name === 'etsA') {
+    const all = etsPath(
+      y,
+      [...origins.map((o) => o.length), y.length],
+      [...origins.map((o) => o.actual.length), h],
+      m,
+      name === 'etsA' ? ADDITIVE_ERROR_ETS : undefined,
+    );
+    return { full: all.pop()!, backtests: all };
   }
   const fn = getModel(name);
   return { full: fn(y, h, ctx), backtests: origins.map((o) => fn(at(o), o.actual.length, ctx)) };

@@ -130,8 +130,13 @@ export function ImportWizard() {
             setSavedName(fit.name);
             preview.mutate({ mapping_name: fit.name });
           } else {
+            // The suggestions become the mapping on screen, each select showing its column and how
+            // sure the guess is: importing them is the user's confirmation (the API never imports
+            // on a guess, docs/imports.md), so the preview is read again with them named.
             setSavedName(null);
-            setMapping((m) => ({ ...m, columns: { ...r.suggested_columns } }));
+            const next = { ...mapping, columns: { ...r.suggested_columns } };
+            setMapping(next);
+            preview.mutate({ mapping: mappingJson(next) });
           }
           setStep(1);
         },
@@ -267,9 +272,7 @@ export function ImportWizard() {
                         refresh({ ...mapping, columns: { ...mapping.columns, [f]: v ?? undefined } })
                       }
                       clearable
-                      description={
-                        p.suggested_columns[f] ? `suggested: ${p.suggested_columns[f]}` : undefined
-                      }
+                      description={suggestionNote(p.suggestions.find((x) => x.field === f))}
                       data-testid={`map-${f}`}
                     />
                   ))}
@@ -381,6 +384,14 @@ export function ImportWizard() {
       </Stepper>
     </Card>
   );
+}
+
+/** Under a column select: the suggested column, and "check it" when the header only resembles the field. */
+function suggestionNote(s: Preview['suggestions'][number] | undefined): string | undefined {
+  if (!s) return undefined;
+  return s.level === 'high'
+    ? `suggested: ${s.source}`
+    : `suggested: ${s.source} (${s.level} confidence: check it)`;
 }
 
 function PreviewTable({ preview }: { preview: Preview }) {

@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { api, type paths, unwrap } from '../../api/client.ts';
 import { Empty, ErrorAlert, Loading } from '../../components/common.tsx';
 import { formatDateTime } from '../../lib/format.ts';
+import { useUserNames } from '../../lib/users.ts';
 
 type Entry =
   paths['/api/budgeting-forecasting/audit']['get']['responses'][200]['content']['application/json']['items'][number];
@@ -45,25 +46,8 @@ export default function AuditPage() {
     getNextPageParam: (last) => last.next_cursor ?? undefined,
   });
   const items = entries.data?.pages.flatMap((p) => p.items) ?? [];
-  // The log names users by id; their creation entries tell their email.
-  const users = useInfiniteQuery({
-    queryKey: ['audit', 'users'],
-    initialPageParam: undefined as string | undefined,
-    queryFn: () =>
-      unwrap(
-        api.GET('/api/budgeting-forecasting/audit', {
-          params: { query: { action: 'user.created', limit: 500 } },
-        }),
-      ),
-    getNextPageParam: () => undefined,
-  });
-  const emails = new Map(
-    (users.data?.pages.flatMap((p) => p.items) ?? []).map((e) => [
-      e.entity_id ?? '',
-      String((e.after as { email?: string } | null)?.email ?? ''),
-    ]),
-  );
-  const userLabel = (id: string) => emails.get(id) || id;
+  // The log names users by id; the user directory (GET /users) says who that is.
+  const userLabel = useUserNames();
   const field = (k: keyof Filters, label: string, placeholder?: string) => (
     <TextInput
       label={label}
@@ -171,7 +155,7 @@ export default function AuditPage() {
         title={open ? `${open.action} · ${formatDateTime(open.occurred_at)}` : ''}
         size="xl"
       >
-        {open && <Diff entry={open} />}
+        {open && <Diff entry={open} userLabel={userLabel} />}
       </Modal>
     </Stack>
   );
@@ -187,12 +171,12 @@ function diff(before: unknown, after: unknown) {
   return keys.map((key) => ({ key, before: b[key], after: a[key], changed: show(b[key]) !== show(a[key]) }));
 }
 
-function Diff({ entry }: { entry: Entry }) {
+function Diff({ entry, userLabel }: { entry: Entry; userLabel: (id: string) => string }) {
   const rows = diff(entry.before, entry.after);
   return (
     <Stack data-testid="audit-diff">
       <Text size="sm" c="dimmed">
-        {entry.entity_type} {entry.entity_id} · by {entry.user_id}
+        {entry.entity_type} {entry.entity_id} · by {userLabel(entry.user_id)}
         {entry.request_id ? ` · request ${entry.request_id}` : ''}
       </Text>
       <Table withTableBorder fz="xs">

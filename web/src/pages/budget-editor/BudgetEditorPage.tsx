@@ -33,7 +33,8 @@ import { ApiError, api, explainError, type Schemas, unwrap } from '../../api/cli
 import { useSession } from '../../auth/session.tsx';
 import { formatDateTime, formatLocale, formatTime } from '../../lib/format.ts';
 import { useCan } from '../../lib/permissions.tsx';
-import { colorOf, type RemoteLineUpdate, useCollaboration } from './collab.ts';
+import { useUserNames } from '../../lib/users.ts';
+import { colorOf, type RemoteLineUpdate, type SessionConflict, useCollaboration } from './collab.ts';
 import { errorKey, Grid, type RemoteCursor } from './Grid.tsx';
 import {
   applyChanges,
@@ -53,33 +54,16 @@ const CONCURRENCY = 6;
 
 type Budget = Schemas['Budget'];
 
+/**
+ * The budget (without its lines) and the period grid, which carries every line field the grid
+ * shows with its version: two requests, one compact list of lines (no per-line objects merged).
+ */
 async function loadBudget(id: string) {
   const [budget, grid] = await Promise.all([
-    unwrap(api.GET(`${P}/budgets/{id}`, { params: { path: { id }, query: { include_lines: true } } })),
+    unwrap(api.GET(`${P}/budgets/{id}`, { params: { path: { id } } })),
     unwrap(api.GET(`${P}/budgets/{id}/periods`, { params: { path: { id } } })),
   ]);
-  const byId = new Map((budget.budget_lines ?? []).map((l) => [l.line_id, l]));
-  const lines: GridLine[] = grid.lines.map((g) => {
-    const l = byId.get(g.line_id);
-    return {
-      line_id: g.line_id,
-      version: l?.version ?? 1,
-      line_name: g.line_name,
-      line_type: g.line_type as GridLine['line_type'],
-      category: g.category,
-      gl_account_id: l?.gl_account_id ?? null,
-      department_id: l?.department_id ?? null,
-      cost_center_id: l?.cost_center_id ?? null,
-      quantity: l?.quantity ?? null,
-      unit_cost: l?.unit_cost ?? null,
-      spread_method: g.spread_method,
-      amount: g.amount,
-      periods: [...g.periods],
-      updated_by: l?.updated_by ?? l?.created_by ?? null,
-      updated_at: l?.updated_at ?? l?.created_at ?? null,
-    };
-  });
-  return { budget, periodStarts: grid.periods.map((p) => p.period_start), lines };
+  return { budget, periodStarts: grid.periods.map((p) => p.period_start), lines: grid.lines as GridLine[] };
 }
 
 interface Pending {
@@ -92,12 +76,18 @@ interface Conflict {
   mine: Pending;
   by: string;
   at: string | null;
+  /** Further lines of the same save that were changed too (a pasted block). */
+  more: { line: GridLine; mine: Pending }[];
 }
+
+/** Lines per bulk periods request (a pasted block): one transaction each. */
+const BULK_LINES = 2000;
 
 export default function BudgetEditorPage() {
   const { budgetId = '' } = useParams();
   const can = useCan();
   const { me } = useSession();
+  const userName = useUserNames();
   const queryClient = useQueryClient();
   const query = useQuery({
     queryKey: ['budget-editor', budgetId],
@@ -117,6 +107,7 @@ export default function BudgetEditorPage() {
   const [queued, setQueued] = useState(0);
   const [offline, setOffline] = useState(false);
   const [conflict, setConflict] = useState<Conflict>();
+  const [sessionConflict, setSessionConflict] = useState<SessionConflict>();
   const [commentsFor, setCommentsFor] = useState<GridLine>();
   const [focusInfo, setFocusInfo] = useState<{ line?: GridLine; col?: Column }>({});
   const undo = useRef<{ changes: CellChange[]; label: string }[]>([]);
@@ -227,9 +218,12 @@ export default function BudgetEditorPage() {
           return 'retry';
         }
         if (e.code === 'version_conflict') {
+          // The 409 says who and when; the fresh line is for "reload their version".
           const fresh = await loadBudget(budgetId).catch(() => undefined);
           const now = fresh?.lines.find((l) => l.line_id === lineId) ?? line;
-          setConflict({ line: now, mine: work, by: now.updated_by ?? 'another user', at: now.updated_at });
+          const by = typeof e.body.updated_by === 'string' ? e.body.updated_by : now.updated_by;
+          const at = typeof e.body.updated_at === 'string' ? e.body.updated_at : now.updated_at;
+          setConflict({ line: now, mine: work, by: by ?? 'another user', at, more: [] });
           // (the dialog shows the name when the user is in the session)
           return 'done';
         }
@@ -258,14 +252,163 @@ export default function BudgetEditorPage() {
     [budgetId, me, setLines, setCellErrors],
   );
 
+  /**
+   * Saves the months of many lines in one request (`PUT /budgets/:id/periods`, one transaction):
+   * a pasted block or a fill. All or nothing on the server, so on a field error the refused
+   * lines keep their error and the others are queued again; on a conflict every stale line is
+   * explained and the others are queued again.
+   */
+  const saveBulk = useCallback(
+    async (lineIds: string[]): Promise<'done' | 'retry'> => {
+      const batch: { line: GridLine; work: Pending }[] = [];
+      for (const id of lineIds) {
+        const work = pending.current.get(id);
+        const line = linesRef.current.find((l) => l.line_id === id);
+        pending.current.delete(id);
+        if (work && line) batch.push({ line, work });
+      }
+      if (batch.length === 0) return 'done';
+      const sentPeriods = batch.map(({ work }) => [...work.periods.keys()]);
+      const requeue = (items: typeof batch) => {
+        for (const { line, work } of items) {
+          const again = pending.current.get(line.line_id);
+          if (again) for (const [k, v] of work.periods) if (!again.periods.has(k)) again.periods.set(k, v);
+          pending.current.set(line.line_id, again ?? work);
+        }
+      };
+      try {
+        const saved = await unwrap(
+          api.PUT(`${P}/budgets/{id}/periods`, {
+            params: { path: { id: budgetId } },
+            body: {
+              lines: batch.map(({ line, work }) => ({
+                line_id: line.line_id,
+                version: line.version,
+                periods: [...work.periods.entries()].map(([period_index, amount]) => ({
+                  period_index,
+                  amount,
+                })),
+              })),
+            },
+          }),
+        );
+        const byId = new Map(saved.lines.map((l) => [l.line_id, l]));
+        setLines((ls) =>
+          ls.map((l) => {
+            const s = byId.get(l.line_id);
+            return s
+              ? {
+                  ...l,
+                  version: s.version,
+                  amount: s.amount,
+                  spread_method: s.spread_method,
+                  updated_by: me?.user_id ?? l.updated_by,
+                  updated_at: s.updated_at,
+                }
+              : l;
+          }),
+        );
+        setErrors((prev) => {
+          if (prev.size === 0) return prev;
+          const next = new Map(prev);
+          batch.forEach(({ line }, i) => {
+            for (const p of sentPeriods[i]!) next.delete(errorKey(line.line_id, `periods.${p}`));
+          });
+          return next;
+        });
+        return 'done';
+      } catch (e) {
+        if (!(e instanceof ApiError)) throw e;
+        if (e.status === 0 || e.status >= 500 || e.status === 429) {
+          requeue(batch);
+          return 'retry';
+        }
+        // Which lines of the batch the errors name (`lines.N…`).
+        const named = new Map<number, { path: string; message: string }[]>();
+        for (const fe of e.errors) {
+          const m = /^lines\.(\d+)(?:\.(.*))?$/.exec(fe.path);
+          if (!m) continue;
+          const list = named.get(Number(m[1])) ?? [];
+          list.push({ path: m[2] ?? '', message: fe.message });
+          named.set(Number(m[1]), list);
+        }
+        if (named.size === 0) {
+          notifications.show({
+            color: 'red',
+            title: explainError(e).title,
+            message: explainError(e).message,
+          });
+          return 'done';
+        }
+        requeue(batch.filter((_, i) => !named.has(i)));
+        if (e.code === 'version_conflict') {
+          const fresh = await loadBudget(budgetId).catch(() => undefined);
+          const stale = [...named.keys()].map((i) => {
+            const { line, work } = batch[i]!;
+            return { line: fresh?.lines.find((l) => l.line_id === line.line_id) ?? line, mine: work };
+          });
+          const [first, ...more] = stale;
+          if (first)
+            setConflict({
+              line: first.line,
+              mine: first.mine,
+              by: first.line.updated_by ?? 'another user',
+              at: first.line.updated_at,
+              more,
+            });
+          return 'done';
+        }
+        // Field errors on the cell each path names (lines.N.periods.M.amount → that month).
+        for (const [i, list] of named) {
+          const { line } = batch[i]!;
+          const entries: [string, string][] = list.map(({ path, message }) => {
+            const m = /^periods\.(\d+)/.exec(path);
+            const month = m ? sentPeriods[i]![Number(m[1])] : undefined;
+            return [month !== undefined ? `periods.${month}` : `periods.${sentPeriods[i]![0] ?? 0}`, message];
+          });
+          setCellErrors(
+            line.line_id,
+            sentPeriods[i]!.map((p) => `periods.${p}`),
+            entries,
+          );
+        }
+        const [i0, list0] = [...named.entries()][0]!;
+        notifications.show({
+          color: 'red',
+          title: explainError(e).title,
+          message: `${batch[i0]!.line.line_name}: ${list0[0]!.message}${named.size > 1 ? ` (and ${named.size - 1} more lines)` : ''}`,
+        });
+        return 'done';
+      }
+    },
+    [budgetId, me, setLines, setCellErrors],
+  );
+
   const retryTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const flush = useCallback(async () => {
     const ids = [...pending.current.keys()].filter((id) => !inFlight.current.has(id));
     if (ids.length === 0) return;
     setSaving((n) => n + 1);
     let failed = false;
+    // Months only, on more than one line: one bulk request per BULK_LINES lines.
+    const monthsOnly = ids.filter((id) => pending.current.get(id)?.fields.size === 0);
+    const bulk = monthsOnly.length > 1 ? monthsOnly : [];
+    const bulkSet = new Set(bulk);
+    const rest = ids.filter((id) => !bulkSet.has(id));
+    for (const id of bulk) inFlight.current.add(id);
+    const bulkDone = (async () => {
+      for (let i = 0; i < bulk.length && !failed; i += BULK_LINES) {
+        const chunk = bulk.slice(i, i + BULK_LINES);
+        try {
+          if ((await saveBulk(chunk)) === 'retry') failed = true;
+        } finally {
+          for (const id of chunk) inFlight.current.delete(id);
+        }
+      }
+      for (const id of bulk) inFlight.current.delete(id);
+    })();
     const next = async (): Promise<void> => {
-      const id = ids.shift();
+      const id = rest.shift();
       if (!id) return;
       inFlight.current.add(id);
       try {
@@ -275,7 +418,7 @@ export default function BudgetEditorPage() {
       }
       if (!failed) return next();
     };
-    await Promise.all(Array.from({ length: CONCURRENCY }, next));
+    await Promise.all([bulkDone, ...Array.from({ length: CONCURRENCY }, next)]);
     setSaving((n) => n - 1);
     setOffline(failed);
     countPending();
@@ -283,7 +426,7 @@ export default function BudgetEditorPage() {
       clearTimeout(retryTimer.current);
       retryTimer.current = setTimeout(() => void flush(), 2000);
     } else if ([...pending.current.keys()].some((id) => !inFlight.current.has(id))) void flush();
-  }, [saveLine, countPending]);
+  }, [saveLine, saveBulk, countPending]);
 
   useEffect(() => {
     const online = () => void flush();
@@ -364,11 +507,13 @@ export default function BudgetEditorPage() {
   );
   const [comments, setComments] = useState<Record<string, unknown>[]>([]);
   const collab = useCollaboration(budgetId, budget?.budget_name, can('budgets:write'), {
-    onLineUpdated: (u: RemoteLineUpdate) => {
-      const remoteVersion = typeof u.line.version === 'number' ? u.line.version : undefined;
+    onLinesUpdated: (us: RemoteLineUpdate[]) => {
+      const byId = new Map(us.map((u) => [u.target_id, u]));
       setLines((ls) =>
         ls.map((l) => {
-          if (l.line_id !== u.target_id) return l;
+          const u = byId.get(l.line_id);
+          if (!u) return l;
+          const remoteVersion = typeof u.line.version === 'number' ? u.line.version : undefined;
           if (remoteVersion !== undefined && remoteVersion <= l.version) return l;
           const mine = pending.current.get(l.line_id);
           const next: GridLine = { ...l, version: remoteVersion ?? l.version };
@@ -402,6 +547,8 @@ export default function BudgetEditorPage() {
       if (b && typeof b === 'object' && 'budget_id' in b)
         setBudget((old) => ({ ...(old as Budget), ...(b as Partial<Budget>) }));
     },
+    // Never swallowed: the session's conflict is explained like a save's.
+    onConflict: setSessionConflict,
   });
 
   const remote: RemoteCursor[] = useMemo(
@@ -459,7 +606,7 @@ export default function BudgetEditorPage() {
     if (!userId) return '—';
     if (userId === me?.user_id) return 'you';
     const p = collab.participants.find((x) => x.user_id === userId);
-    return p?.user_name ?? userId;
+    return p?.user_name ?? userName(userId);
   };
 
   return (
@@ -571,14 +718,20 @@ export default function BudgetEditorPage() {
           <Stack>
             <Text>
               “{conflict.line.line_name}” was changed by <b>{nameOf(conflict.by)}</b>
-              {conflict.at ? ` at ${formatTime(conflict.at)}` : ''} after you loaded it. Your change was not
-              saved.
+              {conflict.at ? ` at ${formatTime(conflict.at)}` : ''} after you loaded it
+              {conflict.more.length
+                ? `, and ${conflict.more.length.toLocaleString(formatLocale())} more line${conflict.more.length > 1 ? 's' : ''} of the same change were changed too`
+                : ''}
+              . Your change {conflict.more.length ? 'to these lines ' : ''}was not saved.
             </Text>
             <Group justify="flex-end">
               <Button
                 variant="default"
                 onClick={() => {
-                  setLines((ls) => ls.map((l) => (l.line_id === conflict.line.line_id ? conflict.line : l)));
+                  const theirs = new Map(
+                    [conflict, ...conflict.more].map((c) => [c.line.line_id, c.line] as const),
+                  );
+                  setLines((ls) => ls.map((l) => theirs.get(l.line_id) ?? l));
                   setConflict(undefined);
                 }}
               >
@@ -586,12 +739,15 @@ export default function BudgetEditorPage() {
               </Button>
               <Button
                 onClick={() => {
+                  const all = [conflict, ...conflict.more];
+                  const versions = new Map(all.map((c) => [c.line.line_id, c.line.version] as const));
                   setLines((ls) =>
-                    ls.map((l) =>
-                      l.line_id === conflict.line.line_id ? { ...l, version: conflict.line.version } : l,
-                    ),
+                    ls.map((l) => {
+                      const v = versions.get(l.line_id);
+                      return v === undefined ? l : { ...l, version: v };
+                    }),
                   );
-                  pending.current.set(conflict.line.line_id, conflict.mine);
+                  for (const c of all) pending.current.set(c.line.line_id, c.mine);
                   setConflict(undefined);
                   void flush();
                 }}
@@ -601,6 +757,50 @@ export default function BudgetEditorPage() {
             </Group>
           </Stack>
         )}
+      </Modal>
+      <Modal
+        opened={Boolean(sessionConflict)}
+        onClose={() => setSessionConflict(undefined)}
+        title="Conflicting changes in the live session"
+        data-testid="session-conflict"
+      >
+        {sessionConflict &&
+          (() => {
+            const line = linesRef.current.find((l) => l.line_id === sessionConflict.target_id);
+            const last = sessionConflict.conflicting_edits?.at(-1);
+            const outcome: Record<string, string> = {
+              pending: 'The change waits for an editor or the owner to resolve it.',
+              rejected: 'The later change was refused.',
+              last_writer_wins: 'The later change was applied over it.',
+            };
+            return (
+              <Stack>
+                <Text>
+                  “{line?.line_name ?? 'A line'}” was changed by <b>{nameOf(last?.user_id ?? null)}</b>
+                  {last ? ` at ${formatTime(last.timestamp)}` : ''}
+                  {sessionConflict.user_id ? (
+                    <>
+                      {' '}
+                      while <b>{nameOf(sessionConflict.user_id)}</b> was changing it too
+                    </>
+                  ) : null}
+                  . {outcome[sessionConflict.resolution] ?? ''}
+                </Text>
+                <Group justify="flex-end">
+                  <Button
+                    variant="default"
+                    onClick={() => {
+                      setSessionConflict(undefined);
+                      reload();
+                    }}
+                  >
+                    Reload
+                  </Button>
+                  <Button onClick={() => setSessionConflict(undefined)}>Keep mine</Button>
+                </Group>
+              </Stack>
+            );
+          })()}
       </Modal>
       <CommentsDrawer
         budgetId={budgetId}

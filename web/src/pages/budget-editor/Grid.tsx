@@ -67,6 +67,8 @@ const errorKey = (lineId: string, key: string) => `${lineId}|${key}`;
 
 export { errorKey };
 
+const isFrozen = (c: Column | undefined) => c?.kind === 'field' && Boolean(c.frozen);
+
 function display(line: GridLine, col: Column): { text: string; className: string } {
   const v = cellValue(line, col);
   if (col.kind === 'field' && !col.numeric) return { text: v, className: '' };
@@ -179,7 +181,12 @@ export function Grid(props: GridProps) {
       if (!el || !col || (col.kind === 'field' && col.frozen)) return;
       const x = offsets[p.c]!;
       if (x < el.scrollLeft + frozenWidth) el.scrollLeft = x - frozenWidth;
-      else if (x + col.width > el.scrollLeft + el.clientWidth) el.scrollLeft = x + col.width - el.clientWidth;
+      else if (x + col.width > el.scrollLeft + el.clientWidth) {
+        // Snap to a column boundary, so no column is left half hidden under the frozen ones.
+        const need = x + col.width - el.clientWidth;
+        const start = offsets.find((o, i) => i > 0 && !isFrozen(cols[i]) && o - frozenWidth >= need);
+        el.scrollLeft = start !== undefined ? Math.min(start - frozenWidth, x - frozenWidth) : need;
+      }
     },
     [virtualizer, cols, offsets, frozenWidth],
   );

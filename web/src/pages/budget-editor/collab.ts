@@ -25,10 +25,23 @@ export interface RemoteLineUpdate {
 export type CollabStatus = 'connecting' | 'live' | 'offline' | 'closed' | 'unavailable';
 
 export interface CollabHandlers {
-  onLineUpdated(u: RemoteLineUpdate): void;
+  /** Others' line edits: one line, or many at once (a pasted block: `budget_periods_updated`). */
+  onLinesUpdated(us: RemoteLineUpdate[]): void;
   onReload(): void;
   onComment(c: Record<string, unknown>): void;
   onBudgetUpdated(b: Record<string, unknown>): void;
+  /** The session found a conflict on a line (its strategy decides: rejected, pending, overwritten). */
+  onConflict(c: SessionConflict): void;
+}
+
+/** A `conflict_detected` message (docs/collaboration.md "Conflicts"). */
+export interface SessionConflict {
+  target_id: string;
+  resolution: string;
+  strategy: string;
+  current?: Record<string, unknown>;
+  user_id?: string;
+  conflicting_edits?: { user_id: string; timestamp: string }[];
 }
 
 const PALETTE = ['#e8590c', '#2f9e44', '#9c36b5', '#1971c2', '#c2255c', '#0c8599', '#f08c00', '#5f3dc4'];
@@ -130,7 +143,18 @@ export function useCollaboration(
             );
             break;
           case 'budget_line_updated':
-            h.current.onLineUpdated(m as unknown as RemoteLineUpdate);
+            h.current.onLinesUpdated([m as unknown as RemoteLineUpdate]);
+            break;
+          case 'budget_periods_updated':
+            h.current.onLinesUpdated(
+              ((m.lines as Record<string, unknown>[] | undefined) ?? []).map((line) => ({
+                target_id: String(line.line_id),
+                changes: {},
+                line: line as RemoteLineUpdate['line'],
+                user_id: String(m.user_id),
+                timestamp: String(m.timestamp),
+              })),
+            );
             break;
           case 'budget_line_added':
           case 'budget_line_deleted':
@@ -148,6 +172,9 @@ export function useCollaboration(
               h.current.onComment(
                 ((m.change as Record<string, unknown>).comment as Record<string, unknown>) ?? {},
               );
+            break;
+          case 'conflict_detected':
+            h.current.onConflict(m as unknown as SessionConflict);
             break;
           case 'resync_required':
             if (m.reason === 'trimmed') {

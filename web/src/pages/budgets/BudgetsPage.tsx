@@ -18,6 +18,7 @@ import {
   SimpleGrid,
   Skeleton,
   Stack,
+  Switch,
   Table,
   Text,
   TextInput,
@@ -68,6 +69,7 @@ export default function BudgetsPage() {
   const budgetType = params.get('budget_type') ?? '';
   const department = params.get('department_id') ?? '';
   const status = params.get('status') ?? '';
+  const deleted = params.get('deleted') === '1';
   const [text, setText] = useState(params.get('text') ?? '');
   const [search] = useDebouncedValue(text, 250);
   const [creating, setCreating] = useState(false);
@@ -83,7 +85,7 @@ export default function BudgetsPage() {
 
   // Every filter but status goes to the API; the status chips count within that set.
   const list = useQuery({
-    queryKey: ['budgets', fiscalYear, budgetType, department, search],
+    queryKey: ['budgets', fiscalYear, budgetType, department, search, deleted],
     queryFn: () =>
       unwrap(
         api.GET(`${P}/budgets`, {
@@ -94,6 +96,7 @@ export default function BudgetsPage() {
               ...(budgetType ? { budget_type: budgetType as (typeof TYPES)[number] } : {}),
               ...(department ? { department_id: department } : {}),
               ...(search.trim() ? { text: search.trim() } : {}),
+              ...(deleted ? { deleted: true } : {}),
             },
           },
         }),
@@ -120,7 +123,22 @@ export default function BudgetsPage() {
       notifications.show({
         color: 'gray',
         title: 'Budget deleted',
-        message: `“${b.budget_name}” was moved out of the list.`,
+        message: `“${b.budget_name}” was moved out of the list; “Deleted” shows it to restore it.`,
+      });
+      void queryClient.invalidateQueries({ queryKey: ['budgets'] });
+    },
+    onError: (e) =>
+      notifications.show({ color: 'red', title: explainError(e).title, message: explainError(e).message }),
+  });
+
+  const restore = useMutation({
+    mutationFn: (b: Budget) =>
+      unwrap(api.POST(`${P}/budgets/{id}/restore`, { params: { path: { id: b.budget_id } } })),
+    onSuccess: (_d, b) => {
+      notifications.show({
+        color: 'green',
+        title: 'Budget restored',
+        message: `“${b.budget_name}” is back in the list.`,
       });
       void queryClient.invalidateQueries({ queryKey: ['budgets'] });
     },
@@ -176,6 +194,15 @@ export default function BudgetsPage() {
           onChange={(e) => set('department_id', e.currentTarget.value)}
           w={150}
         />
+        <Can permission="budgets:delete">
+          <Switch
+            label="Deleted"
+            description="show deleted budgets to restore them"
+            checked={deleted}
+            onChange={(e) => set('deleted', e.currentTarget.checked ? '1' : null)}
+            data-testid="show-deleted"
+          />
+        </Can>
       </Group>
       <Chip.Group value={status || 'all'} onChange={(v) => set('status', v === 'all' ? null : String(v))}>
         <Group gap="xs" aria-label="Status">
@@ -220,11 +247,13 @@ export default function BudgetsPage() {
           <Stack align="center" gap="xs">
             <Text fw={600}>No budgets match</Text>
             <Text c="dimmed" size="sm">
-              {all.length
-                ? 'Clear a filter to see more.'
-                : can('budgets:write')
-                  ? 'Create the first one with “New budget”.'
-                  : 'Nothing has been planned yet.'}
+              {deleted
+                ? 'No deleted budgets match.'
+                : all.length
+                  ? 'Clear a filter to see more.'
+                  : can('budgets:write')
+                    ? 'Create the first one with “New budget”.'
+                    : 'Nothing has been planned yet.'}
             </Text>
           </Stack>
         </Paper>
@@ -250,9 +279,15 @@ export default function BudgetsPage() {
             {shown.map((b) => (
               <Table.Tr key={b.budget_id}>
                 <Table.Td>
-                  <Anchor component={Link} to={`/budgets/${b.budget_id}`} fw={500}>
-                    {b.budget_name}
-                  </Anchor>
+                  {deleted ? (
+                    <Text fw={500} size="sm" td="line-through">
+                      {b.budget_name}
+                    </Text>
+                  ) : (
+                    <Anchor component={Link} to={`/budgets/${b.budget_id}`} fw={500}>
+                      {b.budget_name}
+                    </Anchor>
+                  )}
                 </Table.Td>
                 <Table.Td>{b.fiscal_year}</Table.Td>
                 <Table.Td>{label(b.budget_type)}</Table.Td>
@@ -274,33 +309,47 @@ export default function BudgetsPage() {
                   {formatDate(b.updated_at ?? b.created_at)}
                 </Table.Td>
                 <Table.Td>
-                  <Can permission="budgets:delete">
-                    <Menu position="bottom-end">
-                      <Menu.Target>
-                        <ActionIcon variant="subtle" aria-label={`Actions for ${b.budget_name}`}>
-                          ⋯
-                        </ActionIcon>
-                      </Menu.Target>
-                      <Menu.Dropdown>
-                        <Menu.Item component={Link} to={`/budgets/${b.budget_id}`}>
-                          Open
-                        </Menu.Item>
-                        <Menu.Item
-                          color="red"
-                          onClick={() => {
-                            if (
-                              window.confirm(
-                                `Delete “${b.budget_name}”? It disappears from the list (a soft delete, kept in the audit log).`,
+                  {deleted ? (
+                    <Can permission="budgets:delete">
+                      <Button
+                        size="xs"
+                        variant="light"
+                        loading={restore.isPending && restore.variables?.budget_id === b.budget_id}
+                        onClick={() => restore.mutate(b)}
+                        aria-label={`Restore ${b.budget_name}`}
+                      >
+                        Restore
+                      </Button>
+                    </Can>
+                  ) : (
+                    <Can permission="budgets:delete">
+                      <Menu position="bottom-end">
+                        <Menu.Target>
+                          <ActionIcon variant="subtle" aria-label={`Actions for ${b.budget_name}`}>
+                            ⋯
+                          </ActionIcon>
+                        </Menu.Target>
+                        <Menu.Dropdown>
+                          <Menu.Item component={Link} to={`/budgets/${b.budget_id}`}>
+                            Open
+                          </Menu.Item>
+                          <Menu.Item
+                            color="red"
+                            onClick={() => {
+                              if (
+                                window.confirm(
+                                  `Delete “${b.budget_name}”? It disappears from the list (a soft delete, kept in the audit log).`,
+                                )
                               )
-                            )
-                              remove.mutate(b);
-                          }}
-                        >
-                          Delete
-                        </Menu.Item>
-                      </Menu.Dropdown>
-                    </Menu>
-                  </Can>
+                                remove.mutate(b);
+                            }}
+                          >
+                            Delete
+                          </Menu.Item>
+                        </Menu.Dropdown>
+                      </Menu>
+                    </Can>
+                  )}
                 </Table.Td>
               </Table.Tr>
             ))}

@@ -1,17 +1,5 @@
 /** Templates and their immutable versions: the lines of any version, and a new draft budget from it. */
-import {
-  Badge,
-  Button,
-  Card,
-  Grid,
-  Group,
-  NavLink,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-  Title,
-} from '@mantine/core';
+import { Button, Card, Grid, Group, NavLink, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
@@ -144,11 +132,8 @@ function TemplateVersions({ templateId }: { templateId: string }) {
                 // biome-ignore lint/suspicious/noArrayIndexKey: positions of a fixed row or column list
                 <Table.Tr key={i}>
                   <Table.Td>{String(l.line_name ?? '')}</Table.Td>
-                  <Table.Td>
-                    <Badge size="xs" variant="light">
-                      {String(l.line_type ?? '')}
-                    </Badge>
-                  </Table.Td>
+                  {/* Plain text as in the editor: a badge this narrow cut "revenue" to "REVE…". */}
+                  <Table.Td>{String(l.line_type ?? '')}</Table.Td>
                   <Table.Td>{String(l.category ?? '')}</Table.Td>
                   <Table.Td>{String(l.department_id ?? '')}</Table.Td>
                   <Table.Td>{String(l.gl_account_id ?? '')}</Table.Td>

@@ -55,8 +55,9 @@ export function VarianceCharts({
   const types = [...new Set(months.map((r) => r.line_type))];
   const bars: ChartOption = {
     tooltip: { trigger: 'axis', valueFormatter: (v) => formatAmount(String(v), { decimals: 0 }) },
-    legend: { top: 0 },
-    grid: { left: 70, right: 16, top: 36, bottom: 28 },
+    // Four series wrap the legend to two rows at half width: the plot starts below both.
+    legend: { top: 0, itemGap: 8 },
+    grid: { left: 70, right: 16, top: 64, bottom: 28 },
     xAxis: { type: 'category', data: periods },
     yAxis: {
       type: 'value',

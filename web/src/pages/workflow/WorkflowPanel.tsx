@@ -25,6 +25,7 @@ import { useSession } from '../../auth/session.tsx';
 import { ErrorAlert, Loading, STATUS_COLORS } from '../../components/common.tsx';
 import { formatDateTime } from '../../lib/format.ts';
 import { type Permission, useCan } from '../../lib/permissions.tsx';
+import { useUserNames } from '../../lib/users.ts';
 
 type Action = 'submit' | 'approve' | 'reject' | 'reopen' | 'activate' | 'lock' | 'unlock' | 'archive';
 
@@ -71,6 +72,7 @@ function submitterOf(w: Workflow): string | undefined {
 export function WorkflowPanel({ budgetId }: { budgetId: string }) {
   const can = useCan();
   const { me } = useSession();
+  const nameOf = useUserNames();
   const qc = useQueryClient();
   const [comment, setComment] = useState('');
   const [confirm, setConfirm] = useState<Action | undefined>();
@@ -127,8 +129,7 @@ export function WorkflowPanel({ budgetId }: { budgetId: string }) {
   if (!budget.data || !workflow.data) return <Loading />;
   const w = workflow.data;
   const submitter = submitterOf(w);
-  // Users are known here by id only (no user directory in the API): the id's distinctive end is shown.
-  const who = (actor: string) => (actor === me?.user_id ? 'you' : `user …${actor.slice(-8)}`);
+  const who = (actor: string) => (actor === me?.user_id ? 'you' : nameOf(actor));
 
   /** Why an action cannot be taken now, or undefined when it can. */
   const blocked = (a: (typeof ACTIONS)[number]): string | undefined => {
