@@ -385,6 +385,23 @@ describe.each(backends())('department scope (%s)', (backend) => {
         .status,
     ).toBe(200);
     expect((await http(base, 'GET', `/budgets/${ids.b}`, dana)).status).toBe(200);
+    // A cached view is keyed by the scope: the widened scope sees the wider lines at once, and
+    // narrowing again never serves the wider view that is still cached.
+    const lineIdsOf = async (user: string) =>
+      (await http(base, 'GET', `/budgets/${ids.a}?include_lines=true`, user)).body.budget_lines
+        .map((l: { line_id: string }) => l.line_id)
+        .sort();
+    expect(await lineIdsOf(dana)).toEqual([ids.a10, ids.a20].sort());
+    expect(await lineIdsOf(dana)).toEqual([ids.a10, ids.a20].sort());
+    expect(
+      (await http(base, 'PUT', '/users/dana/department-scope', admin, { departments: ['D10'] })).status,
+    ).toBe(200);
+    expect(await lineIdsOf(dana)).toEqual([ids.a10]);
+    expect(
+      (await http(base, 'PUT', '/users/dana/department-scope', admin, { departments: ['D10', 'D20'] }))
+        .status,
+    ).toBe(200);
+    expect(await lineIdsOf(dana)).toEqual([ids.a10, ids.a20].sort());
     const cleared = await http(base, 'DELETE', '/users/dana/department-scope', admin);
     expect(cleared.body).toMatchObject({ user_id: 'dana', departments: null });
     expect((await http(base, 'GET', '/users/dana/department-scope', admin)).body.departments).toBeNull();

@@ -6,58 +6,49 @@
  * invalidation may have been missed, e.g. during a Redis outage, so no entry written before it
  * is served after Redis returns). While the cache is unavailable, reads go to the database.
  */
-import { createHash } from 'node:crypto';
-import { sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { CACHE_EPOCH_KEY, type Cache } from '../../platform/cache/cache.ts';
-import type { Db, Tx } from '../../platform/db/client.ts';
-import { afterCommit, type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
+import type { Tx } from '../../platform/db/client.ts';
+import type { ScopeKeys } from '../../platform/tenancy/scope-keys.ts';
+import { afterCommit, type TenantContext } from '../../platform/tenancy/tenancy.ts';
 
 const MISS = { store: async () => {} };
-
-/**
- * The user's department scope as a cache-key part: `*` unrestricted, else a hash of the
- * sorted codes. Read from the database (docs/department-scope.md): a cached budget must never
- * show one user what another's scope sees.
- */
-export async function scopeKey(db: Db, ctx: TenantContext): Promise<string> {
-  const scope = await withTenant(db, ctx, async (tx) => {
-    const r = (await tx.execute(sql`SELECT to_jsonb(bf_department_scope()) AS s`)) as unknown as {
-      rows: { s: string[] | null }[];
-    };
-    return r.rows[0]?.s ?? null;
-  });
-  if (!scope) return '*';
-  return createHash('sha256')
-    .update(JSON.stringify([...scope].sort()))
-    .digest('hex')
-    .slice(0, 32);
-}
 
 export class BudgetCache {
   constructor(
     private readonly cache: Cache,
     private readonly enabled: boolean,
     private readonly ttlSeconds: number,
+    private readonly scopes: ScopeKeys,
   ) {}
 
   private genKey(tenantId: string, id: string) {
     return `t:${tenantId}:budget:${id}:gen`;
   }
 
-  /** Returns the cached JSON, or a `store` function to cache the JSON read now. */
+  /**
+   * Returns the cached JSON, or a `store` function to cache the JSON read now. The entry is
+   * what the user's department scope sees: the scope is part of the key (docs/department-scope.md),
+   * read with the epoch and the budget's generation in one round trip (scope-keys.ts).
+   */
   async lookup(
-    tenantId: string,
+    ctx: TenantContext,
     id: string,
     withLines: boolean,
-    scope = '*',
   ): Promise<{ hit?: string; store: (json: string) => Promise<void> }> {
     if (!this.enabled || !this.cache.available()) return MISS;
     try {
+      const { tenantId } = ctx;
       const genKey = this.genKey(tenantId, id);
-      let [epoch, gen] = await this.cache.getMany([CACHE_EPOCH_KEY, genKey]);
+      let [epoch, gen, scopeGen] = await this.cache.getMany([
+        CACHE_EPOCH_KEY,
+        genKey,
+        this.scopes.generationKey(tenantId),
+      ]);
       epoch ??= await this.cache.setIfAbsent(CACHE_EPOCH_KEY, uuidv7());
       gen ??= await this.cache.setIfAbsent(genKey, uuidv7());
+      scopeGen = await this.scopes.ensureGeneration(tenantId, scopeGen);
+      const scope = await this.scopes.key(ctx, epoch, scopeGen);
       const key = `t:${tenantId}:budget:${id}:${epoch}:${gen}:${withLines ? 'l' : 'b'}:${scope}`;
       const raw = await this.cache.get(key);
       return {

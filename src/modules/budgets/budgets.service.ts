@@ -12,6 +12,7 @@ import {
 } from '../../platform/http/errors.ts';
 import { decodeCursor, pageOf } from '../../platform/http/pagination.ts';
 import type { ServiceDeps } from '../../platform/services.ts';
+import { ScopeKeys } from '../../platform/tenancy/scope-keys.ts';
 import { afterCommit, type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
 import { auditor } from '../audit/index.ts';
 import {
@@ -23,7 +24,7 @@ import {
   writeLinePeriods,
 } from '../lines/index.ts';
 import { mustFindBudget } from './budget-lookup.ts';
-import { BudgetCache, scopeKey } from './budgets.cache.ts';
+import { BudgetCache } from './budgets.cache.ts';
 import { assertDeletable, assertEditable, authorizeDelete } from './budgets.policy.ts';
 import { type BudgetView, presentBudget } from './budgets.presenter.ts';
 import {
@@ -60,7 +61,12 @@ export class BudgetService {
 
   constructor(private readonly deps: ServiceDeps) {
     const c = deps.config;
-    this.cache = new BudgetCache(deps.cache, c.CACHE_ENABLED, c.CACHE_TTL_SECONDS);
+    this.cache = new BudgetCache(
+      deps.cache,
+      c.CACHE_ENABLED,
+      c.CACHE_TTL_SECONDS,
+      new ScopeKeys(deps.db, deps.cache),
+    );
   }
 
   /** Creates a budget and its lines in one transaction: all or nothing. */
@@ -133,7 +139,7 @@ export class BudgetService {
   /** A live budget as response JSON text, from the cache when possible (no parse/stringify round trip). */
   async getJson(ctx: TenantContext, id: string, includeLines: boolean): Promise<string> {
     // The cached JSON is what this user's department scope sees: the scope is part of the key.
-    const cached = await this.cache.lookup(ctx.tenantId, id, includeLines, await scopeKey(this.deps.db, ctx));
+    const cached = await this.cache.lookup(ctx, id, includeLines);
     if (cached.hit) return cached.hit;
     const json = await withTenant(this.deps.db, ctx, async (tx) => {
       const budget = await mustFindBudget(tx, id);

@@ -6,9 +6,11 @@
  */
 import { and, eq, sql } from 'drizzle-orm';
 import { validate as isUuid } from 'uuid';
+import type { Cache } from '../../platform/cache/cache.ts';
 import type { Db, Tx } from '../../platform/db/client.ts';
 import { departmentScopes } from '../../platform/db/schema.ts';
 import { AppError } from '../../platform/http/errors.ts';
+import { ScopeKeys } from '../../platform/tenancy/scope-keys.ts';
 import { type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
 import { recordAudit } from '../audit/index.ts';
 
@@ -75,7 +77,14 @@ function view(userId: string, row: ScopeRow | undefined): DepartmentScopeView {
 
 /** Reads and sets users' department scopes. */
 export class DepartmentScopeService {
-  constructor(private readonly db: Db) {}
+  private readonly scopeKeys: ScopeKeys;
+
+  constructor(
+    private readonly db: Db,
+    cache: Cache,
+  ) {
+    this.scopeKeys = new ScopeKeys(db, cache);
+  }
 
   /** The user's scope (unrestricted when none was set). */
   get(ctx: TenantContext, userId: string): Promise<DepartmentScopeView> {
@@ -96,6 +105,7 @@ export class DepartmentScopeService {
       }
       const before = await current(tx, userId);
       await upsert(tx, ctx, userId, wanted);
+      this.scopeKeys.invalidateAfterCommit(tx, ctx.tenantId);
       await recordAudit(tx, ctx, {
         action: 'user.department_scope_set',
         entityType: 'user',
@@ -117,6 +127,7 @@ export class DepartmentScopeService {
         await tx
           .delete(departmentScopes)
           .where(and(eq(departmentScopes.tenantId, ctx.tenantId), eq(departmentScopes.userId, userId)));
+        this.scopeKeys.invalidateAfterCommit(tx, ctx.tenantId);
         await recordAudit(tx, ctx, {
           action: 'user.department_scope_cleared',
           entityType: 'user',
