@@ -11,6 +11,7 @@ import { actualsModule } from '../modules/actuals/index.ts';
 import { auditModule } from '../modules/audit/index.ts';
 import { budgetAccess, budgetsModule } from '../modules/budgets/index.ts';
 import { collaborationModule } from '../modules/collaboration/index.ts';
+import { dimensionsModule } from '../modules/dimensions/index.ts';
 import { eventsModule } from '../modules/events/index.ts';
 import { excelModule } from '../modules/excel/index.ts';
 import { forecastingModule } from '../modules/forecasting/index.ts';
@@ -47,6 +48,7 @@ export function createModules(platform: Platform) {
   // A module is built after the modules whose services it takes.
   const users = usersModule(ctx);
   const settings = settingsModule(ctx);
+  const dimensions = dimensionsModule(ctx);
   const budgets = budgetsModule(ctx);
   const { budgets: budgetService } = budgets.services;
   const lines = linesModule(ctx, budgetAccess(budgetService.cache));
@@ -83,6 +85,7 @@ export function createModules(platform: Platform) {
     collaboration,
     actuals,
     fx,
+    dimensions,
   ];
   for (const m of list) {
     // A switched-off module's jobs are still registered, to fail at once (not wait forever).
@@ -106,6 +109,7 @@ export function createModules(platform: Platform) {
       ...actuals.services,
       ...fx.services,
       ...variance.services,
+      ...dimensions.services,
     },
     /** Every module's routes, under the API prefix (optional features behind their setting). */
     mount(api: App): void {
