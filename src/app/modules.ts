@@ -19,6 +19,7 @@ import { fxModule } from '../modules/fx/index.ts';
 import { jobsModule } from '../modules/jobs/index.ts';
 import { linesModule } from '../modules/lines/index.ts';
 import { recommendationsModule } from '../modules/recommendations/index.ts';
+import { rollupsModule } from '../modules/rollups/index.ts';
 import { scenariosModule } from '../modules/scenarios/index.ts';
 import { settingsModule } from '../modules/settings/index.ts';
 import { templatesModule } from '../modules/templates/index.ts';
@@ -65,6 +66,7 @@ export function createModules(platform: Platform) {
     variance.services.variance,
     scenarios.services.scenarios,
   );
+  const rollups = rollupsModule(ctx, lines.services.periods, variance.services.variance);
   const excel = excelModule(ctx, budgetService.cache, variance.services.variance);
 
   const list: readonly ModuleDefinition[] = [
@@ -86,6 +88,7 @@ export function createModules(platform: Platform) {
     actuals,
     fx,
     dimensions,
+    rollups,
   ];
   for (const m of list) {
     // A switched-off module's jobs are still registered, to fail at once (not wait forever).
