@@ -11,6 +11,7 @@ import { actualsModule } from '../modules/actuals/index.ts';
 import { auditModule } from '../modules/audit/index.ts';
 import { budgetAccess, budgetsModule } from '../modules/budgets/index.ts';
 import { collaborationModule } from '../modules/collaboration/index.ts';
+import { dimensionsModule } from '../modules/dimensions/index.ts';
 import { eventsModule } from '../modules/events/index.ts';
 import { excelModule } from '../modules/excel/index.ts';
 import { forecastingModule } from '../modules/forecasting/index.ts';
@@ -18,6 +19,7 @@ import { fxModule } from '../modules/fx/index.ts';
 import { jobsModule } from '../modules/jobs/index.ts';
 import { linesModule } from '../modules/lines/index.ts';
 import { recommendationsModule } from '../modules/recommendations/index.ts';
+import { rollupsModule } from '../modules/rollups/index.ts';
 import { scenariosModule } from '../modules/scenarios/index.ts';
 import { settingsModule } from '../modules/settings/index.ts';
 import { templatesModule } from '../modules/templates/index.ts';
@@ -47,6 +49,7 @@ export function createModules(platform: Platform) {
   // A module is built after the modules whose services it takes.
   const users = usersModule(ctx);
   const settings = settingsModule(ctx);
+  const dimensions = dimensionsModule(ctx);
   const budgets = budgetsModule(ctx);
   const { budgets: budgetService } = budgets.services;
   const lines = linesModule(ctx, budgetAccess(budgetService.cache));
@@ -63,6 +66,7 @@ export function createModules(platform: Platform) {
     variance.services.variance,
     scenarios.services.scenarios,
   );
+  const rollups = rollupsModule(ctx, lines.services.periods, variance.services.variance);
   const excel = excelModule(ctx, budgetService.cache, variance.services.variance);
 
   const list: readonly ModuleDefinition[] = [
@@ -83,6 +87,8 @@ export function createModules(platform: Platform) {
     collaboration,
     actuals,
     fx,
+    dimensions,
+    rollups,
   ];
   for (const m of list) {
     // A switched-off module's jobs are still registered, to fail at once (not wait forever).
@@ -106,6 +112,7 @@ export function createModules(platform: Platform) {
       ...actuals.services,
       ...fx.services,
       ...variance.services,
+      ...dimensions.services,
     },
     /** Every module's routes, under the API prefix (optional features behind their setting). */
     mount(api: App): void {

@@ -996,6 +996,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/budgeting-forecasting/dimensions/{dimension}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A dimension's members depth first with depth (1 = root) and path; ?tree=true nests them (`roots` with `children`) */
+        get: operations["listDimensionMembers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/budgeting-forecasting/dimensions/{dimension}/members/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Create (201) or update (200) a member; the parent must exist in the same dimension and make no cycle (422); send version to update only what you read (409) */
+        put: operations["updateDimensionMember"];
+        post?: never;
+        /** Delete a member: 409 member_has_children naming them unless ?cascade=true (the whole subtree); 409 member_in_use while lines, budgets or actuals carry a code deleted */
+        delete: operations["deleteDimensionMember"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/budgeting-forecasting/budgets/{id}/rollup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The budget rolled up along a dimension tree at a level (or a node's children): per node the amounts by line type and net, per period with by=month|quarter|half|year; codes not in the tree under 'unassigned'. Exact: the nodes add up to the total */
+        get: operations["getBudgetRollup"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/budgeting-forecasting/budgets/{id}/variance/rollup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The variance report's per-line figures rolled up along a dimension tree (budget, actual, variance, percent, favourability and flags per node and line type); unmatched actuals are on no line and reported apart */
+        get: operations["getBudgetVarianceRollup"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/budgeting-forecasting/budgets/{id}/lines/imports": {
         parameters: {
             query?: never;
@@ -1546,6 +1615,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/budgeting-forecasting/dimensions/{dimension}/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import members from a CSV body (text/csv; columns code, name, parent_code, account_type[, sort_order]; parents may come after their children). The whole file is checked first and written in one transaction: a bad row stores nothing (422 naming row, column and rule, counting failed rows) */
+        post: operations["importDimension"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1603,6 +1689,26 @@ export interface components {
             updated_at: string | null;
             updated_by: string | null;
             version: number;
+        };
+        DimensionMemberNode: {
+            /** @enum {string} */
+            dimension: "department" | "cost_center" | "gl_account" | "fund";
+            code: string;
+            name: string;
+            parent_code: string | null;
+            account_type: ("revenue" | "expense" | "asset" | "liability" | "equity") | null;
+            sort_order: number;
+            /** @description level in the tree: 1 for a root */
+            depth: number;
+            /** @description codes from the root down to this member */
+            path: string[];
+            children_count: number;
+            version: number;
+            created_at: string;
+            created_by: string;
+            updated_at: string | null;
+            updated_by: string | null;
+            children: components["schemas"]["DimensionMemberNode"][];
         };
         Budget: {
             /** Format: uuid */
@@ -10042,6 +10148,707 @@ export interface operations {
             };
         };
     };
+    listDimensionMembers: {
+        parameters: {
+            query?: {
+                /** @description true: roots with nested `children` instead of a flat list */
+                tree?: boolean;
+            };
+            header?: never;
+            path: {
+                dimension: "department" | "cost_center" | "gl_account" | "fund";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        dimension: "department" | "cost_center" | "gl_account" | "fund";
+                        count: number;
+                        /** @description depth first: each member before its children */
+                        items: {
+                            /** @enum {string} */
+                            dimension: "department" | "cost_center" | "gl_account" | "fund";
+                            code: string;
+                            name: string;
+                            parent_code: string | null;
+                            account_type: ("revenue" | "expense" | "asset" | "liability" | "equity") | null;
+                            sort_order: number;
+                            /** @description level in the tree: 1 for a root */
+                            depth: number;
+                            /** @description codes from the root down to this member */
+                            path: string[];
+                            children_count: number;
+                            version: number;
+                            created_at: string;
+                            created_by: string;
+                            updated_at: string | null;
+                            updated_by: string | null;
+                        }[];
+                    } | {
+                        /** @enum {string} */
+                        dimension: "department" | "cost_center" | "gl_account" | "fund";
+                        count: number;
+                        roots: components["schemas"]["DimensionMemberNode"][];
+                    };
+                };
+            };
+            /** @description Validation failed: each entry of `errors` names the field (`path`) and the rule (`code`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, malformed or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token lacks a permission this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also another tenant's id) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: a stale version (`current_version` holds the one to send) or a duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business rule refused the request (`code` names the rule) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateDimensionMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                dimension: "department" | "cost_center" | "gl_account" | "fund";
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /** @description the parent member in the same dimension; null or absent for a root */
+                    parent_code?: string | null;
+                    /** @description gl_account only (required there): revenue, expense, asset, liability, equity */
+                    account_type?: ("revenue" | "expense" | "asset" | "liability" | "equity") | null;
+                    /** @description order among siblings (then by code); default 0 */
+                    sort_order?: number;
+                    /** @description when updating: the version you read (409 when stale); omit to create or overwrite */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        dimension: "department" | "cost_center" | "gl_account" | "fund";
+                        code: string;
+                        name: string;
+                        parent_code: string | null;
+                        account_type: ("revenue" | "expense" | "asset" | "liability" | "equity") | null;
+                        sort_order: number;
+                        /** @description level in the tree: 1 for a root */
+                        depth: number;
+                        /** @description codes from the root down to this member */
+                        path: string[];
+                        children_count: number;
+                        version: number;
+                        created_at: string;
+                        created_by: string;
+                        updated_at: string | null;
+                        updated_by: string | null;
+                    };
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        dimension: "department" | "cost_center" | "gl_account" | "fund";
+                        code: string;
+                        name: string;
+                        parent_code: string | null;
+                        account_type: ("revenue" | "expense" | "asset" | "liability" | "equity") | null;
+                        sort_order: number;
+                        /** @description level in the tree: 1 for a root */
+                        depth: number;
+                        /** @description codes from the root down to this member */
+                        path: string[];
+                        children_count: number;
+                        version: number;
+                        created_at: string;
+                        created_by: string;
+                        updated_at: string | null;
+                        updated_by: string | null;
+                    };
+                };
+            };
+            /** @description Validation failed: each entry of `errors` names the field (`path`) and the rule (`code`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, malformed or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token lacks a permission this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also another tenant's id) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: a stale version (`current_version` holds the one to send) or a duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body larger than the limit (BODY_LIMIT_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business rule refused the request (`code` names the rule) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteDimensionMember: {
+        parameters: {
+            query?: {
+                /** @description true: delete the member with its whole subtree (otherwise 409 when it has children) */
+                cascade?: boolean;
+            };
+            header?: never;
+            path: {
+                dimension: "department" | "cost_center" | "gl_account" | "fund";
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description codes deleted, leaves first */
+                        deleted: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: each entry of `errors` names the field (`path`) and the rule (`code`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, malformed or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token lacks a permission this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also another tenant's id) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: a stale version (`current_version` holds the one to send) or a duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business rule refused the request (`code` names the rule) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getBudgetRollup: {
+        parameters: {
+            query: {
+                dimension: "department" | "cost_center" | "gl_account" | "fund";
+                /** @description tree level to roll up to: 1 = the roots (default), 2 = their children, ... */
+                level?: number;
+                /** @description instead of level: the children of this member (its own lines as a 'direct' node) */
+                node?: string;
+                /** @description also per period, grouped as GET /budgets/:id/periods groups them */
+                by?: "month" | "quarter" | "half" | "year";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        budget_id: string;
+                        /** @enum {string} */
+                        dimension: "department" | "cost_center" | "gl_account" | "fund";
+                        level: number | null;
+                        node: string | null;
+                        by: ("month" | "quarter" | "half" | "year") | null;
+                        periods: {
+                            label: string;
+                            period_start: string;
+                        }[];
+                        nodes: {
+                            /** @description null for the unassigned node */
+                            code: string | null;
+                            name: string;
+                            /**
+                             * @description member: the node and its subtree; direct: lines on the selected node itself (node=); unassigned: lines with no code or a code that is not a member
+                             * @enum {string}
+                             */
+                            kind: "member" | "direct" | "unassigned";
+                            depth: number | null;
+                            path: string[];
+                            line_count: number;
+                            amounts: {
+                                /** @example 1250.00 */
+                                revenue: string;
+                                /** @example 1250.00 */
+                                expense: string;
+                                /** @example 1250.00 */
+                                asset: string;
+                                /** @example 1250.00 */
+                                liability: string;
+                                /**
+                                 * @description revenue - expense
+                                 * @example 1250.00
+                                 */
+                                net: string;
+                            };
+                            periods: {
+                                /** @example 1250.00 */
+                                revenue: string;
+                                /** @example 1250.00 */
+                                expense: string;
+                                /** @example 1250.00 */
+                                asset: string;
+                                /** @example 1250.00 */
+                                liability: string;
+                                /**
+                                 * @description revenue - expense
+                                 * @example 1250.00
+                                 */
+                                net: string;
+                                label: string;
+                            }[];
+                        }[];
+                        /** @description the sum of the nodes: the budget (or the node= subtree) exactly */
+                        total: {
+                            /** @example 1250.00 */
+                            revenue: string;
+                            /** @example 1250.00 */
+                            expense: string;
+                            /** @example 1250.00 */
+                            asset: string;
+                            /** @example 1250.00 */
+                            liability: string;
+                            /**
+                             * @description revenue - expense
+                             * @example 1250.00
+                             */
+                            net: string;
+                        };
+                        /** @description codes of lines that are not members (first 100) */
+                        unknown_codes: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: each entry of `errors` names the field (`path`) and the rule (`code`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, malformed or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token lacks a permission this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also another tenant's id) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: a stale version (`current_version` holds the one to send) or a duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business rule refused the request (`code` names the rule) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getBudgetVarianceRollup: {
+        parameters: {
+            query: {
+                dimension: "department" | "cost_center" | "gl_account" | "fund";
+                /** @description tree level to roll up to: 1 = the roots (default), 2 = their children, ... */
+                level?: number;
+                /** @description instead of level: the children of this member (its own lines as a 'direct' node) */
+                node?: string;
+                /** @description Month of the report; default: the latest month of the budget with actuals */
+                as_of?: string;
+                /** @description Flag when |variance| is above this (default: the tenant setting, else 0.00) */
+                threshold_amount?: string | number;
+                /** @description Flag when |variance %| is above this (default: the tenant setting, else 10.00) */
+                threshold_percent?: string | number;
+                line_type?: "revenue" | "expense" | "asset" | "liability";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        budget_id: string;
+                        /** @enum {string} */
+                        dimension: "department" | "cost_center" | "gl_account" | "fund";
+                        level: number | null;
+                        node: string | null;
+                        base_currency: string;
+                        as_of: string;
+                        period_from: string;
+                        thresholds: {
+                            /** @example 1250.00 */
+                            amount: string;
+                            percent: string;
+                        };
+                        nodes: {
+                            /** @description null for the unassigned node */
+                            code: string | null;
+                            name: string;
+                            /**
+                             * @description member: the node and its subtree; direct: lines on the selected node itself (node=); unassigned: lines with no code or a code that is not a member
+                             * @enum {string}
+                             */
+                            kind: "member" | "direct" | "unassigned";
+                            depth: number | null;
+                            path: string[];
+                            line_count: number;
+                            rows: {
+                                /** @enum {string} */
+                                line_type: "revenue" | "expense" | "asset" | "liability";
+                                month: {
+                                    /** @example 1250.00 */
+                                    budget: string;
+                                    /** @example 1250.00 */
+                                    actual: string;
+                                    /**
+                                     * @description actual - budget
+                                     * @example 1250.00
+                                     */
+                                    variance: string;
+                                    variance_percent: string | null;
+                                    /** @enum {string} */
+                                    favourability: "favourable" | "unfavourable" | "on_budget";
+                                    flags: ("amount" | "percent")[];
+                                    flagged: boolean;
+                                };
+                                ytd: {
+                                    /** @example 1250.00 */
+                                    budget: string;
+                                    /** @example 1250.00 */
+                                    actual: string;
+                                    /**
+                                     * @description actual - budget
+                                     * @example 1250.00
+                                     */
+                                    variance: string;
+                                    variance_percent: string | null;
+                                    /** @enum {string} */
+                                    favourability: "favourable" | "unfavourable" | "on_budget";
+                                    flags: ("amount" | "percent")[];
+                                    flagged: boolean;
+                                };
+                            }[];
+                        }[];
+                        /** @description per line type, the sum of the nodes (= the variance report totals) */
+                        totals: {
+                            /** @enum {string} */
+                            line_type: "revenue" | "expense" | "asset" | "liability";
+                            month: {
+                                /** @example 1250.00 */
+                                budget: string;
+                                /** @example 1250.00 */
+                                actual: string;
+                                /**
+                                 * @description actual - budget
+                                 * @example 1250.00
+                                 */
+                                variance: string;
+                                variance_percent: string | null;
+                                /** @enum {string} */
+                                favourability: "favourable" | "unfavourable" | "on_budget";
+                                flags: ("amount" | "percent")[];
+                                flagged: boolean;
+                            };
+                            ytd: {
+                                /** @example 1250.00 */
+                                budget: string;
+                                /** @example 1250.00 */
+                                actual: string;
+                                /**
+                                 * @description actual - budget
+                                 * @example 1250.00
+                                 */
+                                variance: string;
+                                variance_percent: string | null;
+                                /** @enum {string} */
+                                favourability: "favourable" | "unfavourable" | "on_budget";
+                                flags: ("amount" | "percent")[];
+                                flagged: boolean;
+                            };
+                        }[];
+                        /** @description actuals no line matched (docs/variance.md): on no line, so in no node */
+                        unmatched: {
+                            /** @example 1250.00 */
+                            month_actual: string;
+                            /** @example 1250.00 */
+                            ytd_actual: string;
+                            actual_rows: number;
+                        };
+                    };
+                };
+            };
+            /** @description Validation failed: each entry of `errors` names the field (`path`) and the rule (`code`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, malformed or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token lacks a permission this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also another tenant's id) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: a stale version (`current_version` holds the one to send) or a duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business rule refused the request (`code` names the rule) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     createBudgetLinesImport: {
         parameters: {
             query?: {
@@ -10053,6 +10860,8 @@ export interface operations {
                 mapping_name?: string;
                 /** @description a mapping as JSON (see POST /actuals/mappings) */
                 mapping?: string;
+                /** @description true: codes that are not members of a dimension the tenant keeps a tree for are created as roots (otherwise they are row errors, unknown_member) */
+                create_missing_members?: boolean;
             };
             header?: never;
             path: {
@@ -14298,6 +15107,116 @@ export interface operations {
                 content: {
                     "application/json": {
                         upserted: number;
+                    };
+                };
+            };
+            /** @description Validation failed: each entry of `errors` names the field (`path`) and the rule (`code`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, malformed or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token lacks a permission this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also another tenant's id) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: a stale version (`current_version` holds the one to send) or a duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body larger than the limit (BODY_LIMIT_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business rule refused the request (`code` names the rule) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    importDimension: {
+        parameters: {
+            query?: {
+                /** @description true: validate the file and report, store nothing */
+                dry_run?: boolean;
+            };
+            header?: never;
+            path: {
+                dimension: "department" | "cost_center" | "gl_account" | "fund";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/csv": string;
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        dimension: "department" | "cost_center" | "gl_account" | "fund";
+                        rows: number;
+                        created: number;
+                        updated: number;
+                        unchanged: number;
+                        dry_run: boolean;
                     };
                 };
             };

@@ -6,6 +6,7 @@ import { type Authenticator, ctxOf } from '../../platform/auth/authenticate.ts';
 import { AppError, ValidationError } from '../../platform/http/errors.ts';
 import { type App, errorResponses } from '../../platform/http/types.ts';
 import { rawUploadParser } from '../../platform/http/uploads.ts';
+import { queryBoolean } from '../../shared/validation.ts';
 import type { MappingService } from '../actuals/index.ts';
 import { importQuery, previewQuery, suggestionOut, XLSX_TYPE } from '../actuals/index.ts';
 import {
@@ -30,6 +31,10 @@ export const lineImportsQuery = z.strictObject({
   format: importQuery.shape.format,
   mapping_name: importQuery.shape.mapping_name,
   mapping: importQuery.shape.mapping,
+  create_missing_members: queryBoolean(false).meta({
+    description:
+      'true: codes that are not members of a dimension the tenant keeps a tree for are created as roots (otherwise they are row errors, unknown_member)',
+  }),
 });
 
 const columnOut = z
@@ -140,7 +145,9 @@ export function lineImportRoutes(
           mapping,
         );
         try {
-          const result = await lines.addMany(ctx, req.params.id, file.inputs, q.mode, 'lines');
+          const result = await lines.addMany(ctx, req.params.id, file.inputs, q.mode, 'lines', {
+            createMissing: q.create_missing_members,
+          });
           return {
             rows: file.inputs.length,
             blank_skipped: file.blank,

@@ -8,6 +8,7 @@ import { decodeCursor, encodeCursor } from '../../platform/http/pagination.ts';
 import type { ServiceDeps } from '../../platform/services.ts';
 import { afterCommit, type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
 import { auditor } from '../audit/index.ts';
+import { checkLineMembers, type MemberCheckOptions } from '../dimensions/index.ts';
 import { type LineEditBatch, runLineEditBatch } from './lines.batch.ts';
 import type { BudgetAccess, ParentBudget } from './lines.budgets.ts';
 import { linePatch, spreadKey } from './lines.edit.ts';
@@ -72,9 +73,12 @@ export class LineService {
     inputs: LineCreateInput[],
     mode: 'append' | 'replace',
     pathPrefix: string,
+    members: MemberCheckOptions = {},
   ) {
     const rows = toNewLines(ctx, budgetId, inputs, pathPrefix);
     const result = await this.write(ctx, budgetId, async (tx, budget) => {
+      // Codes must be members of the tenant's dimension trees, where it keeps any (docs/dimensions.md).
+      await checkLineMembers(tx, ctx, rows, pathPrefix, members);
       const removed = mode === 'replace' ? await softDeleteAllLines(tx, budgetId, ctx.userId) : 0;
       const existing = mode === 'replace' ? 0 : await countLines(tx, budgetId);
       const max = this.deps.config.MAX_BUDGET_LINES;
@@ -147,7 +151,9 @@ export class LineService {
       const before = await this.mustFindLine(tx, budgetId, lineId);
       if (before.version !== version)
         throw new VersionConflictError('Budget line', version, before.version, before);
-      const after = await updateLine(tx, lineId, linePatch(before, fields, ctx.userId));
+      const patch = linePatch(before, fields, ctx.userId);
+      await checkLineMembers(tx, ctx, [{ ...before, ...patch }], '');
+      const after = await updateLine(tx, lineId, patch);
       // The periods follow the line: re-spread when anything they depend on changed.
       if (spreadKey(before) !== spreadKey(after))
         await writeLinePeriods(tx, budget, [after], { replace: true });

@@ -21,6 +21,8 @@ export const PERMISSIONS = [
   'collaboration:join',
   'jobs:read',
   'users:manage',
+  // Dimension trees (departments, cost centres, chart of accounts, funds): admins only.
+  'dimensions:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

@@ -240,6 +240,7 @@ export const auditChainHeads = pgTable('audit_chain_heads', {
 
 export * from './schema-actuals.ts';
 export * from './schema-collaboration.ts';
+export * from './schema-dimensions.ts';
 export * from './schema-events.ts';
 export * from './schema-files.ts';
 export * from './schema-forecasting.ts';

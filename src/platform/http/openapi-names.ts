@@ -24,6 +24,11 @@ export const API_TAGS = [
   { name: 'actuals', description: 'Actuals: CSV/XLSX imports (inline or as jobs), batches, column mappings' },
   { name: 'fx-rates', description: 'Monthly FX rates and currency conversion' },
   { name: 'variance', description: 'Budget vs actual: variance reports and thresholds' },
+  {
+    name: 'dimensions',
+    description:
+      'Trees of departments, cost centres, GL accounts and funds; budget and variance roll-ups along them',
+  },
   { name: 'excel', description: 'Spreadsheets: budget and variance workbooks (XLSX), line imports' },
   {
     name: 'forecasting',
