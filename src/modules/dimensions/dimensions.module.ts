@@ -6,7 +6,7 @@ import { DimensionService } from './dimensions.service.ts';
 export function dimensionsModule({
   deps,
 }: ModuleContext): ModuleDefinition<{ dimensions: DimensionService }> {
-  const dimensions = new DimensionService(deps.db);
+  const dimensions = new DimensionService(deps.db, deps.cache);
   return {
     name: 'dimensions',
     services: { dimensions },

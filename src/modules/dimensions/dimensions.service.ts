@@ -1,5 +1,6 @@
 /** Dimension members: list (flat or nested), create/update, delete (subtree), CSV import in one transaction. */
-import type { Db } from '../../platform/db/client.ts';
+import type { Cache } from '../../platform/cache/cache.ts';
+import type { Db, Tx } from '../../platform/db/client.ts';
 import {
   BusinessRuleError,
   ConflictError,
@@ -7,6 +8,7 @@ import {
   ValidationError,
   VersionConflictError,
 } from '../../platform/http/errors.ts';
+import { ScopeKeys } from '../../platform/tenancy/scope-keys.ts';
 import { type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
 import { recordAudit } from '../audit/index.ts';
 import type { ByteSource } from '../imports/index.ts';
@@ -32,7 +34,19 @@ const UPSERT_CHUNK = 5_000;
 const ENTITY = 'dimension_member';
 
 export class DimensionService {
-  constructor(private readonly db: Db) {}
+  private readonly scopeKeys: ScopeKeys;
+
+  constructor(
+    private readonly db: Db,
+    cache: Cache,
+  ) {
+    this.scopeKeys = new ScopeKeys(db, cache);
+  }
+
+  /** A department scope covers its subtree: a change to the department tree may change scopes. */
+  private scopesMayChange(tx: Tx, ctx: TenantContext, dimension: Dimension): void {
+    if (dimension === 'department') this.scopeKeys.invalidateAfterCommit(tx, ctx.tenantId);
+  }
 
   /** Every member of a dimension, depth first, with depth and path. */
   async list(ctx: TenantContext, dimension: Dimension) {
@@ -83,6 +97,7 @@ export class DimensionService {
         sort_order: body.sort_order ?? 0,
       };
       await upsertMembers(tx, ctx, dimension, [input]);
+      this.scopesMayChange(tx, ctx, dimension);
       await recordAudit(tx, ctx, {
         action: before ? `${ENTITY}.updated` : `${ENTITY}.created`,
         entityType: ENTITY,
@@ -123,6 +138,7 @@ export class DimensionService {
           { references: refs },
         );
       await deleteMembers(tx, dimension, codes);
+      this.scopesMayChange(tx, ctx, dimension);
       await recordAudit(tx, ctx, {
         action: `${ENTITY}.deleted`,
         entityType: ENTITY,
@@ -176,6 +192,7 @@ export class DimensionService {
       const ordered = parentsFirst(changed);
       for (let i = 0; i < ordered.length; i += UPSERT_CHUNK)
         await upsertMembers(tx, ctx, dimension, ordered.slice(i, i + UPSERT_CHUNK));
+      this.scopesMayChange(tx, ctx, dimension);
       await recordAudit(tx, ctx, {
         action: `${ENTITY}.imported`,
         entityType: ENTITY,

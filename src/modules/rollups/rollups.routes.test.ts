@@ -196,6 +196,22 @@ describe.each(backends())('roll-ups along dimension trees on %s', (backend) => {
       department_id: '210',
     });
     expect(refused.statusCode).toBe(403);
+
+    // Moving a department into the group widens the scope at once, also for a cached read.
+    const departmentsSeen = async () =>
+      new Set(
+        (await get(`/budgets/${budgetId}?include_lines=true`, dana))
+          .json()
+          .budget_lines.map((l: { department_id: string }) => l.department_id),
+      );
+    expect(await departmentsSeen()).toEqual(new Set(['OPS', '110', '120']));
+    expect(await departmentsSeen()).toEqual(new Set(['OPS', '110', '120']));
+    const move = (parent: string) =>
+      t.call('PUT', '/dimensions/department/members/210', admin, { name: 'Treasury', parent_code: parent });
+    expect((await move('OPS')).statusCode).toBe(200);
+    expect(await departmentsSeen()).toEqual(new Set(['OPS', '110', '120', '210']));
+    expect((await move('FIN')).statusCode).toBe(200);
+    expect(await departmentsSeen()).toEqual(new Set(['OPS', '110', '120']));
     await t.call('DELETE', '/users/dana/department-scope', admin);
   });
 
