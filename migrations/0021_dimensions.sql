@@ -44,10 +44,13 @@ CREATE POLICY tenant_isolation ON dimension_members
 --    root (the depth bound only guards against the impossible);
 --  * a member is not removed (or re-coded) from under its children.
 -- Hash joins: inside an import the planner has no statistics for the rows just written, and a
--- nested loop over them is quadratic.
+-- nested loop over them is quadratic. And no JIT: disabling nested loops adds PostgreSQL's
+-- disable_cost (1e10) to the plans that keep one, far above jit_above_cost, and compiling them
+-- costs ~300 ms a statement.
 CREATE OR REPLACE FUNCTION bf_dimension_members_tree() RETURNS trigger
   LANGUAGE plpgsql
   SET enable_nestloop = off
+  SET jit = off
 AS $$
 DECLARE
   bad record;
@@ -105,11 +108,14 @@ CREATE TRIGGER dimension_members_tree_delete AFTER DELETE ON dimension_members
 -- The acting user's department codes, or NULL when unrestricted (0019). A scope entry now covers
 -- the department and its whole subtree in the tenant's department tree (dimension
 -- 'department'); a code that is no member covers itself, as before trees existed. The policies
--- of 0019 stay as they are: they read this function once per statement.
--- Hash joins for the walk, as in the tree triggers (a large department tree before ANALYZE).
+-- of 0019 stay as they are: they read this function once per statement, so it must stay cheap:
+-- the walk down is one index probe (dimension_members_parent_idx) per member of the subtree, and
+-- it runs only for a scoped user (the recursion starts from the user's scope entries). No
+-- planner settings here: `SET enable_nestloop = off` made every statement of a scoped or
+-- unscoped user pay ~300 ms of JIT compilation on PostgreSQL (disable_cost is above
+-- jit_above_cost).
 CREATE OR REPLACE FUNCTION bf_department_scope() RETURNS text[]
   LANGUAGE sql STABLE PARALLEL SAFE
-  SET enable_nestloop = off
 AS $$
   WITH RECURSIVE scope AS (
     SELECT s.departments FROM department_scopes s
