@@ -34,7 +34,7 @@ describe.each(backends())('lines JSON built by the database on %s', (backend) =>
             subcategory: 'sub "quoted"',
             description: 'line\nbreak',
           }),
-          lineBody({ line_order: 1, amount: '0' }),
+          lineBody({ line_order: 1, amount: '0', line_name: 'Café ☕ "q"\ttab' }),
         ],
       }),
     );
