@@ -25,18 +25,16 @@ for (const backend of ['postgres', 'pglite'] as const) {
   const bid = uuidv7();
   await withTenant(db, tid, async (tx) => {
     await tx.insert(tenants).values({ id: tid, externalKey: 'probe', name: 'probe' });
-    await tx
-      .insert(budgets)
-      .values({
-        id: bid,
-        tenantId: tid,
-        createdBy: 'p',
-        budgetName: 'Probe budget',
-        budgetType: 'annual',
-        fiscalYear: '2027',
-        totalAmount: '0',
-        baseCurrency: 'USD',
-      } as never);
+    await tx.insert(budgets).values({
+      id: bid,
+      tenantId: tid,
+      createdBy: 'p',
+      budgetName: 'Probe budget',
+      budgetType: 'annual',
+      fiscalYear: '2027',
+      totalAmount: '0',
+      baseCurrency: 'USD',
+    } as never);
     await tx.execute(
       sql.raw(`INSERT INTO budget_lines (tenant_id, id, budget_id, created_by, line_name, line_type, category, amount, quantity, unit_cost, line_order, metadata, department_id, gl_account_id)
       SELECT '${tid}', gen_random_uuid(), '${bid}', 'p', 'Line ' || g, 'expense', 'ops', (g * 1.37)::numeric(15,2), 3, (g*0.457)::numeric(15,2), g, jsonb_build_object('k', g), 'D' || (g % 20), '5' || (g % 50)
