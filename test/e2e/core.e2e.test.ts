@@ -321,6 +321,59 @@ describe.each(e2eBackends())('core routes over HTTP on %s', (backend) => {
     expect(small['content-encoding']).toBeUndefined();
   });
 
+  it('a large budget is cached as its gzip: the same JSON, compressed or not, read or hit, and fresh after a write', async () => {
+    const created = await s.call('POST', '/budgets', {
+      token: planner.token,
+      json: budget('Precompressed budget', {
+        budget_lines: Array.from({ length: 300 }, (_, i) => ({
+          line_name: `Line ${i} ☕`,
+          line_type: 'expense',
+          category: 'ops',
+          amount: `${1000 + i}.25`,
+        })),
+      }),
+    });
+    expect(created.status, created.text).toBe(201);
+    const id = created.json.budget_id;
+    const url = `${s.baseUrl}/api/budgeting-forecasting/budgets/${id}?include_lines=true`;
+    const read = (encoding?: string) =>
+      new Promise<{ headers: IncomingHttpHeaders; json: { budget_lines: { amount: string }[] } }>(
+        (resolve, reject) => {
+          const headers: Record<string, string> = { authorization: `Bearer ${planner.token}` };
+          if (encoding) headers['accept-encoding'] = encoding;
+          get(url, { headers }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => {
+              const body = Buffer.concat(chunks);
+              const text = res.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body;
+              resolve({ headers: res.headers, json: JSON.parse(text.toString('utf8')) });
+            });
+            res.on('error', reject);
+          }).on('error', reject);
+        },
+      );
+    const first = await read('gzip'); // a miss: built, compressed once, cached as gzip
+    expect(first.headers['content-encoding']).toBe('gzip');
+    expect(first.json.budget_lines).toHaveLength(300);
+    for (const encoding of ['gzip, deflate, br', undefined, 'gzip;q=0, identity', 'br']) {
+      const again = await read(encoding); // hits: sent as cached, or unzipped for this client
+      expect(again.headers['content-encoding'], String(encoding)).toBe(
+        encoding?.startsWith('gzip,') ? 'gzip' : undefined,
+      );
+      expect(again.json).toEqual(first.json);
+    }
+    const line = (await s.call('GET', `/budgets/${id}/lines?limit=1`, { token: planner.token })).json
+      .items[0];
+    const put = await s.call('PUT', `/budgets/${id}/lines/${line.line_id}`, {
+      token: planner.token,
+      json: { amount: '7.77', version: line.version },
+    });
+    expect(put.status, put.text).toBe(200);
+    for (const encoding of ['gzip', undefined])
+      expect((await read(encoding)).json.budget_lines[0]!.amount).toBe('7.77');
+  });
+
   it('periods by fiscal quarter: months added exactly, the total is net (revenue - expense)', async () => {
     const created = await s.call('POST', '/budgets', {
       token: planner.token,

@@ -9,10 +9,15 @@
 import { v7 as uuidv7 } from 'uuid';
 import { CACHE_EPOCH_KEY, type Cache } from '../../platform/cache/cache.ts';
 import type { Tx } from '../../platform/db/client.ts';
+import type { JsonBody } from '../../platform/http/precompressed.ts';
 import type { ScopeKeys } from '../../platform/tenancy/scope-keys.ts';
 import { afterCommit, type TenantContext } from '../../platform/tenancy/tenancy.ts';
 
 const MISS = { store: async () => {} };
+
+// A cached body kept as its gzip (large budgets: a tenth of the memory and of the transfer
+// from Redis, and no compression per read) is stored as this prefix and the base64 of the gzip.
+const GZIP_PREFIX = 'gz:';
 
 export class BudgetCache {
   constructor(
@@ -35,7 +40,7 @@ export class BudgetCache {
     ctx: TenantContext,
     id: string,
     withLines: boolean,
-  ): Promise<{ hit?: string; store: (json: string) => Promise<void> }> {
+  ): Promise<{ hit?: JsonBody; store: (body: JsonBody) => Promise<void> }> {
     if (!this.enabled || !this.cache.available()) return MISS;
     try {
       const { tenantId } = ctx;
@@ -51,9 +56,17 @@ export class BudgetCache {
       const scope = await this.scopes.key(ctx, epoch, scopeGen);
       const key = `t:${tenantId}:budget:${id}:${epoch}:${gen}:${withLines ? 'l' : 'b'}:${scope}`;
       const raw = await this.cache.get(key);
+      const hit: JsonBody | undefined = !raw
+        ? undefined
+        : raw.startsWith(GZIP_PREFIX)
+          ? { gzip: Buffer.from(raw.slice(GZIP_PREFIX.length), 'base64') }
+          : { json: raw };
       return {
-        ...(raw ? { hit: raw } : {}),
-        store: (json) => this.cache.set(key, json, this.ttlSeconds).catch(() => {}),
+        ...(hit ? { hit } : {}),
+        store: (body) =>
+          this.cache
+            .set(key, body.gzip ? GZIP_PREFIX + body.gzip.toString('base64') : body.json, this.ttlSeconds)
+            .catch(() => {}),
       };
     } catch {
       return MISS;

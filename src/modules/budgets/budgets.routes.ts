@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Authenticator } from '../../platform/auth/authenticate.ts';
 import { ctxOf } from '../../platform/auth/authenticate.ts';
 import { withExample } from '../../platform/http/openapi.ts';
+import { acceptsGzip, sendJson } from '../../platform/http/precompressed.ts';
 import { type App, errorResponses } from '../../platform/http/types.ts';
 import {
   budgetCreateExample,
@@ -61,13 +62,12 @@ export function budgetRoutes(app: App, auth: Authenticator, budgets: BudgetServi
         response: { 200: budgetResponse, ...errorResponses },
       },
     },
-    async (req, reply) => {
-      // Already JSON text (cached or built by PostgreSQL); Fastify sends strings with a JSON type as they are.
-      const json = await budgets.getJson(ctxOf(req), req.params.id, req.query.include_lines);
-      return reply
-        .type('application/json; charset=utf-8')
-        .send(json as unknown as z.output<typeof budgetResponse>);
-    },
+    async (req, reply) =>
+      // Already JSON text or its gzip (cached, or built by PostgreSQL): sent as it is.
+      sendJson(
+        reply,
+        await budgets.read(ctxOf(req), req.params.id, req.query.include_lines, acceptsGzip(req)),
+      ),
   );
 
   app.put(
