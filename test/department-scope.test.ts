@@ -415,6 +415,150 @@ describe.each(backends())('department scope (%s)', (backend) => {
       expect.arrayContaining(['user.department_scope_set', 'user.department_scope_cleared']),
     );
   });
+
+  it('sends a scoped participant of a shared budget only placeholders of other departments, live and replayed, gapless', async () => {
+    const scoped = await http(base, 'PUT', '/users/dana/department-scope', admin, { departments: ['D10'] });
+    expect(scoped.status).toBe(200);
+    const m = await budget(null, [
+      ['M-D10', 'D10'],
+      ['M-D20-secret', 'D20'],
+    ]);
+    const lines = await lineIds(m);
+    const m10 = lines['M-D10']!;
+    const m20 = lines['M-D20-secret']!;
+    const session = await http(base, 'POST', '/collaboration/sessions', admin, {
+      session_name: 'Shared live',
+      budget_id: m,
+    });
+    expect(session.status).toBe(201);
+    const sid = session.body.session_id as string;
+    const joined = await http(base, 'POST', `/collaboration/sessions/${sid}/join`, dana, { role: 'editor' });
+    expect(joined.status).toBe(200);
+    const as = await join(wsBase, sid, admin);
+    const ds = await join(wsBase, sid, dana);
+    const batched = await join(wsBase, sid, dana, '?frames=batch');
+    const edit = async (lineId: string, amount: string, id: string) => {
+      const version = (await adminLine(m, lineId)).version;
+      as.send({
+        type: 'budget_line_edit',
+        target_id: lineId,
+        changes: { amount },
+        version,
+        client_msg_id: id,
+      });
+      return (await as.nextOf('ack', (x) => x.client_msg_id === id)).sequence as number;
+    };
+
+    // A line of D20 edited: dana gets its sequence and nothing of it; the line id only, since a
+    // line of hers could have left her scope.
+    const s1 = await edit(m20, '777.00', 'e1');
+    expect(await ds.next((x) => x.sequence === s1)).toEqual({
+      type: 'change_hidden',
+      sequence: s1,
+      session_id: sid,
+      timestamp: expect.any(String),
+      target_id: m20,
+    });
+    // A line of D10: in full.
+    const s2 = await edit(m10, '1300.00', 'e2');
+    expect(await ds.next((x) => x.sequence === s2)).toMatchObject({
+      type: 'budget_line_updated',
+      target_id: m10,
+      line: { amount: '1300.00', department_id: 'D10' },
+    });
+    // Comments: on the D20 line hidden (no line id), on the budget shown.
+    as.send({ type: 'comment_added', body: 'secret remark', line_id: m20, client_msg_id: 'c1' });
+    const s3 = (await as.nextOf('ack', (x) => x.client_msg_id === 'c1')).sequence;
+    expect(await ds.next((x) => x.sequence === s3)).toEqual({
+      type: 'change_hidden',
+      sequence: s3,
+      session_id: sid,
+      timestamp: expect.any(String),
+    });
+    as.send({ type: 'comment_added', body: 'budget remark', client_msg_id: 'c2' });
+    const s4 = (await as.nextOf('ack', (x) => x.client_msg_id === 'c2')).sequence;
+    expect(await ds.next((x) => x.sequence === s4)).toMatchObject({
+      type: 'comment_added',
+      comment: { body: 'budget remark' },
+    });
+    // A change request naming the D20 line: hidden.
+    as.send({ type: 'change_request', target_id: m20, description: 'secret ask', client_msg_id: 'r1' });
+    const s5 = (await as.nextOf('ack', (x) => x.client_msg_id === 'r1')).sequence;
+    expect((await ds.next((x) => x.sequence === s5)).type).toBe('change_hidden');
+    // A pasted block over both lines: dana's copy holds her line only.
+    const v10 = (await adminLine(m, m10)).version;
+    const v20 = (await adminLine(m, m20)).version;
+    const periods = [{ period_index: 0, amount: '555.00' }];
+    const paste = await http(base, 'PUT', `/budgets/${m}/periods`, admin, {
+      lines: [
+        { line_id: m10, version: v10, periods },
+        { line_id: m20, version: v20, periods },
+      ],
+    });
+    expect(paste.status, JSON.stringify(paste.body)).toBe(200);
+    const pasted = await ds.nextOf('budget_periods_updated');
+    expect(pasted.lines.map((l: { line_id: string }) => l.line_id)).toEqual([m10]);
+    const s6 = pasted.sequence as number;
+    await as.nextOf('budget_periods_updated', (x) => x.sequence === s6);
+
+    // Everything dana received, on both sockets, is gapless and holds nothing of D20.
+    for (const sock of [ds, batched]) {
+      await sock.roundTrip();
+      const got = sock.messages
+        .flatMap((x) => (x.type === 'changes' ? x.changes : [x]))
+        .filter((x) => typeof x.sequence === 'number' && x.type !== 'welcome');
+      expect(got.map((x) => x.sequence)).toEqual(Array.from({ length: s6 - s1 + 1 }, (_, i) => s1 + i));
+      const text = JSON.stringify(got);
+      for (const leak of ['secret', '777.00', 'D20']) expect(text).not.toContain(leak);
+    }
+    // The REST replay and a reconnect's replay say the same.
+    const replay = await http(base, 'GET', `/collaboration/sessions/${sid}/changes?after_sequence=0`, dana);
+    expect(replay.status).toBe(200);
+    const replayed = replay.body.items.filter((x: { sequence: number }) => x.sequence >= s1);
+    expect(replayed.map((x: { type: string }) => x.type)).toEqual([
+      'change_hidden',
+      'budget_line_updated',
+      'change_hidden',
+      'comment_added',
+      'change_hidden',
+      'budget_periods_updated',
+    ]);
+    for (const leak of ['secret', '777.00', 'D20']) expect(JSON.stringify(replay.body)).not.toContain(leak);
+    const full = await http(base, 'GET', `/collaboration/sessions/${sid}/changes?after_sequence=0`, admin);
+    expect(JSON.stringify(full.body)).toContain('secret remark');
+    const again = await connect(wsBase, sid, dana, `?last_sequence=${s1 - 1}`);
+    const last = await again.next((x) => x.sequence === s6);
+    expect(last.lines.map((l: { line_id: string }) => l.line_id)).toEqual([m10]);
+    expect(JSON.stringify(again.messages)).not.toContain('secret');
+    await again.close();
+
+    // Another user's scope changing leaves dana's socket alone; her own closes it (4009) for a
+    // reload, and after it she sees what the new scope holds.
+    expect(
+      (await http(base, 'PUT', '/users/sam/department-scope', admin, { departments: ['D10'] })).status,
+    ).toBe(200);
+    await ds.roundTrip();
+    try {
+      expect(
+        (await http(base, 'PUT', '/users/dana/department-scope', admin, { departments: ['D10', 'D20'] }))
+          .status,
+      ).toBe(200);
+      expect((await ds.closed).code).toBe(4009);
+      expect(ds.all('resync_required').at(-1)).toMatchObject({ reason: 'scope_changed' });
+      const wide = await join(wsBase, sid, dana);
+      const s7 = await edit(m20, '888.00', 'e3');
+      expect(await wide.next((x) => x.sequence === s7)).toMatchObject({
+        type: 'budget_line_updated',
+        line: { amount: '888.00', department_id: 'D20' },
+      });
+      await wide.close();
+    } finally {
+      const back = await http(base, 'PUT', '/users/dana/department-scope', admin, { departments: ['D10'] });
+      expect(back.status).toBe(200);
+    }
+    await batched.close();
+    await as.close();
+  });
 });
 
 /** Every cell of every sheet as text (values and formula results). */

@@ -231,6 +231,11 @@ export class EditService {
           resolved_by: ctx.userId,
           target_id: claimed.targetId,
           line,
+          // The line's department, for scoped participants (collaboration.visibility.ts).
+          department_id:
+            (line?.department_id as string | null | undefined) ??
+            ((claimed.currentValue as Record<string, unknown> | null)?.department_id as string | null) ??
+            null,
         },
       });
       afterCommit(tx, () => this.sessions.feed.publishChanges(ctx.tenantId, [change]));

@@ -67,6 +67,7 @@ export const CLOSE = {
   forbidden: { code: 4003, reason: 'not a participant of this session' },
   notFound: { code: 4004, reason: 'session not found' },
   tooFarBehind: { code: 4008, reason: 'too far behind: reconnect with last_sequence' },
+  scopeChanged: { code: 4009, reason: 'department scope changed: reload the budget and reconnect' },
   closed: { code: 4010, reason: 'session closed' },
   left: { code: 4011, reason: 'left the session' },
   tooManySockets: { code: 4012, reason: 'too many sockets for this user on this session' },

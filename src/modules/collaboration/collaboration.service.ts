@@ -4,6 +4,7 @@ import type { Tx } from '../../platform/db/client.ts';
 import { BusinessRuleError, ConflictError, NotFoundError } from '../../platform/http/errors.ts';
 import { decodeCursor, pageOf } from '../../platform/http/pagination.ts';
 import type { ServiceDeps } from '../../platform/services.ts';
+import { type DepartmentCodes, departmentCodes } from '../../platform/tenancy/scope-keys.ts';
 import { afterCommit, type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
 import { mustFindBudget } from '../budgets/index.ts';
 import { findLine } from '../lines/index.ts';
@@ -41,12 +42,15 @@ import {
   upsertParticipant,
 } from './collaboration.repository.ts';
 import type { CommentCreateInput, JoinInput, SessionCreateInput } from './collaboration.schema.ts';
+import { visibleChange } from './collaboration.visibility.ts';
 
 /** A socket's admission: the session, the participant and who else is there. */
 export interface Admission {
   session: SessionRow;
   participant: Awaited<ReturnType<typeof presentParticipants>>[number];
   participants: ReturnType<typeof presentParticipant>[];
+  /** The participant's department codes (null: unrestricted), for what the socket may send. */
+  codes: DepartmentCodes;
 }
 
 export class CollaborationService {
@@ -199,8 +203,10 @@ export class CollaborationService {
     return withTenant(this.deps.db, ctx, async (tx) => {
       const session = await this.mustFind(tx, id);
       const rows = await changesAfter(tx, id, after, limit);
+      // A scoped reader gets placeholders for other departments' changes (gapless sequences).
+      const codes = await departmentCodes(tx);
       return {
-        items: rows.map(presentChange),
+        items: rows.map((r) => visibleChange(presentChange(r), codes)),
         last_sequence: session.lastSequence,
         first_available_sequence: (await firstSequence(tx, id)) ?? session.lastSequence + 1,
       };
@@ -212,8 +218,8 @@ export class CollaborationService {
     authorizeCollaboration(ctx);
     return withTenant(this.deps.db, ctx, async (tx) => {
       await mustFindBudget(tx, budgetId);
-      if (input.line_id && !(await findLine(tx, budgetId, input.line_id)))
-        throw new NotFoundError('Budget line', input.line_id, 'line_id');
+      const line = input.line_id ? await findLine(tx, budgetId, input.line_id) : undefined;
+      if (input.line_id && !line) throw new NotFoundError('Budget line', input.line_id, 'line_id');
       // From a socket: the session's quota of stored messages (the session row lock orders the check).
       if (sessionId) await this.assertRequestQuota(tx, sessionId, input.body.length);
       const comment = await insertComment(tx, {
@@ -234,7 +240,12 @@ export class CollaborationService {
             type: 'comment_added',
             targetType: input.line_id ? 'budget_line' : 'budget',
             targetId: input.line_id ?? budgetId,
-            payload: { comment: view, target_id: input.line_id ?? budgetId },
+            // The line's department: scoped participants see only their departments' comments.
+            payload: {
+              comment: view,
+              target_id: input.line_id ?? budgetId,
+              ...(line ? { department_id: line.departmentId } : {}),
+            },
           }),
         );
       }
@@ -273,7 +284,7 @@ export class CollaborationService {
         return 'forbidden';
       await adjustConnections(tx, sessionId, ctx.userId, 1);
       const participants = (await presentParticipants(tx, sessionId)).map(presentParticipant);
-      return { session, participant, participants };
+      return { session, participant, participants, codes: await departmentCodes(tx) };
     });
   }
 
@@ -287,7 +298,13 @@ export class CollaborationService {
     return withTenant(this.deps.db, ctx, async (tx) => ({
       rows: await changesAfter(tx, sessionId, after, limit),
       first: await firstSequence(tx, sessionId),
+      codes: await departmentCodes(tx),
     }));
+  }
+
+  /** The user's department codes now (null: unrestricted). */
+  scopeCodes(ctx: TenantContext): Promise<DepartmentCodes> {
+    return withTenant(this.deps.db, ctx, departmentCodes);
   }
 
   /** Logs and publishes a change that is not a budget write (change requests). */
@@ -296,12 +313,20 @@ export class CollaborationService {
       const session = await this.mustFind(tx, sessionId, true);
       assertActive(session);
       // A change request may name a line: only one of this session's budget (never a foreign id).
+      let departmentId: string | null | undefined;
       if (change.targetType === 'budget_line' && change.targetId) {
-        if (!(await findLine(tx, session.budgetId, change.targetId)))
-          throw new NotFoundError('Budget line', change.targetId, 'target_id');
+        const line = await findLine(tx, session.budgetId, change.targetId);
+        if (!line) throw new NotFoundError('Budget line', change.targetId, 'target_id');
+        departmentId = line.departmentId;
       }
       await this.assertRequestQuota(tx, sessionId, JSON.stringify(change.payload).length);
-      const row = await this.feed.append(tx, ctx, change);
+      // What the request is about, for scoped participants (collaboration.visibility.ts).
+      const payload = {
+        ...change.payload,
+        target_type: change.targetType,
+        ...(departmentId !== undefined ? { department_id: departmentId } : {}),
+      };
+      const row = await this.feed.append(tx, ctx, { ...change, payload });
       afterCommit(tx, () => this.feed.publishChanges(ctx.tenantId, [row]));
       return row;
     });

@@ -15,6 +15,7 @@ import {
   isEnabled,
 } from '../../platform/features.ts';
 import { AppError, DependencyUnavailableError } from '../../platform/http/errors.ts';
+import { type DepartmentCodes, scopeChannel } from '../../platform/tenancy/scope-keys.ts';
 import type { TenantContext } from '../../platform/tenancy/tenancy.ts';
 import { SocketConnection } from '../../platform/ws/connection.ts';
 import type { Rooms } from '../../platform/ws/rooms.ts';
@@ -45,6 +46,14 @@ export class SessionSocket {
   private admission: Admission | undefined;
   private stream: ChangeStream | undefined;
   private channel: string | undefined;
+  /** The tenant's scope-change channel this socket listens on, once admitted. */
+  private scopeRoom: string | undefined;
+  /**
+   * The user's department codes (null: unrestricted), read at admission and with every replay;
+   * other departments' changes reach this socket as placeholders. Until admitted: nothing.
+   */
+  private codes: DepartmentCodes = new Set();
+  private readonly scopeMember = () => void this.onScopesChanged();
   private queue: Promise<void> = Promise.resolve();
   /** This socket's edits not yet settled: any other message waits for them (messages stay in order). */
   private edits: Promise<void> = Promise.resolve();
@@ -148,7 +157,11 @@ export class SessionSocket {
     this.channel = sessionChannel(ctx.tenantId, this.sessionId);
     this.stream = new ChangeStream(
       {
-        fetch: (after, limit) => this.deps.sessions.replay(ctx, this.sessionId, after, limit),
+        fetch: async (after, limit) => {
+          const replay = await this.deps.sessions.replay(ctx, this.sessionId, after, limit);
+          this.applyCodes(replay.codes);
+          return replay;
+        },
         isOwn: (origin) => origin?.startsWith(`ws:${this.conn.id}:`) ?? false,
         sendText: (text) => this.conn.sendText(text),
         trimmed: (last) =>
@@ -159,10 +172,14 @@ export class SessionSocket {
           }),
         failed: (error) => this.fail(error),
         batchFrames: this.wantsBatchFrames(),
+        codes: () => this.codes,
       },
       Number.MAX_SAFE_INTEGER,
     );
     await this.deps.rooms.join(this.channel, this.member);
+    // A scope set, cleared or changed by a department-tree change while the socket is open.
+    this.scopeRoom = scopeChannel(ctx.tenantId);
+    await this.deps.rooms.join(this.scopeRoom, this.scopeMember);
     const admission = await this.deps.sessions.admit(ctx, this.sessionId);
     if (admission === 'not_found') return this.conn.close(CLOSE.notFound.code, CLOSE.notFound.reason);
     if (admission === 'closed') return this.conn.close(CLOSE.closed.code, CLOSE.closed.reason);
@@ -173,6 +190,7 @@ export class SessionSocket {
     }
     this.ctx = ctx;
     this.admission = admission;
+    this.codes = admission.codes;
     const { session, participant } = admission;
     const start = lastSequence ?? session.lastSequence;
     this.conn.send({
@@ -347,6 +365,35 @@ export class SessionSocket {
     else this.conn.send(m.message);
   }
 
+  /**
+   * The tenant's department scopes may have changed (or pub/sub recovered and a change may have
+   * been missed): when this user's scope is no longer what the socket holds, the client must
+   * reload the budget under the new scope, so the socket closes with 4009 and it reconnects.
+   */
+  private async onScopesChanged(): Promise<void> {
+    const ctx = this.ctx;
+    if (!ctx || !this.conn.isOpen) return;
+    let next: DepartmentCodes;
+    try {
+      next = await this.deps.sessions.scopeCodes(ctx);
+    } catch {
+      next = new Set(); // cannot tell: send nothing more of other departments until reconnected
+    }
+    this.applyCodes(next);
+  }
+
+  /** Takes the codes just read; a change on an admitted socket closes it (4009) for a reload. */
+  private applyCodes(next: DepartmentCodes): void {
+    const changed = !sameCodes(next, this.codes);
+    this.codes = next;
+    if (!changed || !this.admission) return;
+    this.conn.closeWith(CLOSE.scopeChanged.code, CLOSE.scopeChanged.reason, {
+      type: 'resync_required',
+      last_sequence: this.stream?.delivered ?? 0,
+      reason: 'scope_changed',
+    });
+  }
+
   /** The user of an authenticated socket, as a rate-limit key. */
   private userKey(): string | undefined {
     return this.ctx ? `${this.ctx.tenantId}:${this.ctx.userId}` : undefined;
@@ -429,6 +476,7 @@ export class SessionSocket {
     this.releaseSlot?.();
     this.stream?.stop();
     if (this.channel) await this.deps.rooms.leave(this.channel, this.member).catch(() => {});
+    if (this.scopeRoom) await this.deps.rooms.leave(this.scopeRoom, this.scopeMember).catch(() => {});
     const ctx = this.ctx;
     if (!ctx || !this.admission) return;
     this.ctx = undefined;
@@ -459,6 +507,11 @@ export class SessionSocket {
     this.deps.log.error({ err: error }, 'collaboration socket failed');
     this.conn.close(1011, 'internal error');
   }
+}
+
+function sameCodes(a: DepartmentCodes, b: DepartmentCodes): boolean {
+  if (a === null || b === null) return a === b;
+  return a.size === b.size && [...a].every((c) => b.has(c));
 }
 
 function clientMsgIdOf(raw: unknown): string | null {

@@ -4,8 +4,10 @@
  * `last_sequence`) is filled from the database before anything newer is sent.
  */
 
+import type { DepartmentCodes } from '../../platform/tenancy/scope-keys.ts';
 import { presentChange } from './collaboration.presenter.ts';
 import type { ChangeRow } from './collaboration.repository.ts';
+import { visibleChange } from './collaboration.visibility.ts';
 
 /** A change as it arrives live: its sequence, its origin and the message to send. */
 export interface LiveChange {
@@ -28,6 +30,11 @@ export interface StreamIo {
   failed(error: unknown): void;
   /** Whether the client asked for `changes` frames (several changes in one frame). */
   batchFrames?: boolean;
+  /**
+   * The recipient's department codes (null: unrestricted). A scoped recipient gets placeholders
+   * for other departments' changes (collaboration.visibility.ts), never the shared frames.
+   */
+  codes?: () => DepartmentCodes;
 }
 
 /** Consecutive live changes of one transaction, as one pub/sub message shared by every socket. */
@@ -91,9 +98,9 @@ export class ChangeStream {
       return;
     }
     let text: string;
-    if (items.some((c) => this.io.isOwn(c.origin))) text = changesFrame(items.map((c) => this.textOf(c)));
-    else batch.text ??= changesFrame(items.map((c) => this.textOf(c)));
-    text ??= batch.text!;
+    if (this.scoped() || items.some((c) => this.io.isOwn(c.origin)))
+      text = changesFrame(items.map((c) => this.textOf(c)));
+    else text = batch.text ??= changesFrame(items.map((c) => this.textOf(c)));
     if (!this.io.sendText(text)) {
       this.stop();
       return;
@@ -168,9 +175,18 @@ export class ChangeStream {
         change: change.message,
       });
     }
+    const codes = this.io.codes?.() ?? null;
+    if (codes !== null) {
+      const visible = visibleChange(change.message, codes);
+      if (visible !== change.message) return JSON.stringify(visible);
+    }
     // The same live object reaches every socket of the process: serialise it once.
     change.text ??= JSON.stringify(change.message);
     return change.text;
+  }
+
+  private scoped(): boolean {
+    return (this.io.codes?.() ?? null) !== null;
   }
 }
 

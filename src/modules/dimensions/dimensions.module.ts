@@ -5,8 +5,9 @@ import { DimensionService } from './dimensions.service.ts';
 
 export function dimensionsModule({
   deps,
+  platform,
 }: ModuleContext): ModuleDefinition<{ dimensions: DimensionService }> {
-  const dimensions = new DimensionService(deps.db, deps.cache);
+  const dimensions = new DimensionService(deps.db, deps.cache, platform.pubsub);
   return {
     name: 'dimensions',
     services: { dimensions },

@@ -1,4 +1,5 @@
 /** Dimension members: list (flat or nested), create/update, delete (subtree), CSV import in one transaction. */
+
 import type { Cache } from '../../platform/cache/cache.ts';
 import type { Db, Tx } from '../../platform/db/client.ts';
 import {
@@ -8,6 +9,7 @@ import {
   ValidationError,
   VersionConflictError,
 } from '../../platform/http/errors.ts';
+import type { PubSub } from '../../platform/pubsub/pubsub.ts';
 import { ScopeKeys } from '../../platform/tenancy/scope-keys.ts';
 import { type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
 import { recordAudit } from '../audit/index.ts';
@@ -39,8 +41,10 @@ export class DimensionService {
   constructor(
     private readonly db: Db,
     cache: Cache,
+    /** Tells open collaboration sockets that scopes may have changed (scope-keys.ts). */
+    pubsub?: PubSub,
   ) {
-    this.scopeKeys = new ScopeKeys(db, cache);
+    this.scopeKeys = new ScopeKeys(db, cache, pubsub);
   }
 
   /** A department scope covers its subtree: a change to the department tree may change scopes. */

@@ -312,6 +312,8 @@ export class PeriodService {
           version: s.version,
           updated_at: s.updated_at,
           periods: n.amounts,
+          // Scoped collaborators receive only their departments' lines (collaboration.visibility.ts).
+          department_id: n.row.departmentId,
         };
       });
       // One change for the collaborators, carrying every line's new months and version.

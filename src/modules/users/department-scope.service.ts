@@ -10,6 +10,7 @@ import type { Cache } from '../../platform/cache/cache.ts';
 import type { Db, Tx } from '../../platform/db/client.ts';
 import { departmentScopes } from '../../platform/db/schema.ts';
 import { AppError } from '../../platform/http/errors.ts';
+import type { PubSub } from '../../platform/pubsub/pubsub.ts';
 import { ScopeKeys } from '../../platform/tenancy/scope-keys.ts';
 import { type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
 import { recordAudit } from '../audit/index.ts';
@@ -82,8 +83,10 @@ export class DepartmentScopeService {
   constructor(
     private readonly db: Db,
     cache: Cache,
+    /** Tells open collaboration sockets that scopes may have changed (scope-keys.ts). */
+    pubsub?: PubSub,
   ) {
-    this.scopeKeys = new ScopeKeys(db, cache);
+    this.scopeKeys = new ScopeKeys(db, cache, pubsub);
   }
 
   /** The user's scope (unrestricted when none was set). */

@@ -7,7 +7,7 @@ import { UserService } from './users.service.ts';
 
 export function usersModule({ platform, deps }: ModuleContext): ModuleDefinition<{ users: UserService }> {
   const users = new UserService(deps.db, deps.config, platform.jwtSecret, platform.tenants);
-  const scopes = new DepartmentScopeService(deps.db, deps.cache);
+  const scopes = new DepartmentScopeService(deps.db, deps.cache, platform.pubsub);
   return {
     name: 'users',
     services: { users },

@@ -17,6 +17,7 @@ import { LRUCache } from 'lru-cache';
 import { v7 as uuidv7 } from 'uuid';
 import type { Cache } from '../cache/cache.ts';
 import type { Db, Tx } from '../db/client.ts';
+import type { PubSub } from '../pubsub/pubsub.ts';
 import { afterCommit, type TenantContext, withTenant } from './tenancy.ts';
 
 /** `*`: the user is unrestricted. */
@@ -30,6 +31,8 @@ export class ScopeKeys {
   constructor(
     private readonly db: Db,
     private readonly cache: Cache,
+    /** Where holders of a scope (collaboration sockets) hear that scopes may have changed. */
+    private readonly pubsub?: PubSub,
   ) {}
 
   /** The cache key holding the tenant's scope generation (read it with your own keys). */
@@ -57,12 +60,7 @@ export class ScopeKeys {
 
   /** Reads the user's scope from the database (the same function the policies call). */
   async read(ctx: TenantContext): Promise<string> {
-    const scope = await withTenant(this.db, ctx, async (tx) => {
-      const r = (await tx.execute(sql`SELECT to_jsonb(bf_department_scope()) AS s`)) as unknown as {
-        rows: { s: string[] | null }[];
-      };
-      return r.rows[0]?.s ?? null;
-    });
+    const scope = await withTenant(this.db, ctx, departmentCodes);
     if (!scope) return UNRESTRICTED_SCOPE;
     return createHash('sha256')
       .update(JSON.stringify([...scope].sort()))
@@ -76,8 +74,25 @@ export class ScopeKeys {
    * every remembered scope unreachable too.
    */
   invalidateAfterCommit(tx: Tx, tenantId: string): void {
-    afterCommit(tx, () =>
-      this.cache.set(this.generationKey(tenantId), uuidv7(), GENERATION_TTL_SECONDS).catch(() => {}),
-    );
+    afterCommit(tx, async () => {
+      await this.cache.set(this.generationKey(tenantId), uuidv7(), GENERATION_TTL_SECONDS).catch(() => {});
+      // A lost message is repaired by the subscribers' re-read when pub/sub recovers (RESYNC).
+      await this.pubsub?.publish(scopeChannel(tenantId), '{"kind":"scopes_changed"}').catch(() => {});
+    });
   }
+}
+
+/** The pub/sub channel that says a tenant's department scopes may have changed. */
+export const scopeChannel = (tenantId: string) => `t:${tenantId}:scopes`;
+
+/** A user's department codes (subtrees included), or null when unrestricted. */
+export type DepartmentCodes = ReadonlySet<string> | null;
+
+/** The acting user's department codes, read in `tx` by the function the policies call. */
+export async function departmentCodes(tx: Tx): Promise<DepartmentCodes> {
+  const r = (await tx.execute(sql`SELECT to_jsonb(bf_department_scope()) AS s`)) as unknown as {
+    rows: { s: string[] | null }[];
+  };
+  const s = r.rows[0]?.s ?? null;
+  return s ? new Set(s) : null;
 }

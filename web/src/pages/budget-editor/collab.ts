@@ -161,6 +161,11 @@ export function useCollaboration(
           case 'budget_lines_changed':
             h.current.onReload();
             break;
+          case 'change_hidden':
+            // Another department's change (a department scope); one naming a line may have moved
+            // a line of ours out of the scope: reload what the scope now holds.
+            if (typeof m.target_id === 'string') h.current.onReload();
+            break;
           case 'budget_updated':
             h.current.onBudgetUpdated((m.budget as Record<string, unknown>) ?? {});
             break;
@@ -194,6 +199,8 @@ export function useCollaboration(
           return;
         }
         setStatus('offline');
+        // 4009: the user's department scope changed; the grid must show what the new one holds.
+        if (ev.code === 4009) h.current.onReload();
         retry++;
         timer = setTimeout(
           () => (ev.code === 4003 ? start() : connect(id)),
