@@ -1651,6 +1651,26 @@ export interface components {
             /** @description On a stale version: when (ISO 8601) */
             updated_at?: string | null;
         };
+        DimensionMemberNode: {
+            /** @enum {string} */
+            dimension: "department" | "cost_center" | "gl_account" | "fund";
+            code: string;
+            name: string;
+            parent_code: string | null;
+            account_type: ("revenue" | "expense" | "asset" | "liability" | "equity") | null;
+            sort_order: number;
+            /** @description level in the tree: 1 for a root */
+            depth: number;
+            /** @description codes from the root down to this member */
+            path: string[];
+            children_count: number;
+            version: number;
+            created_at: string;
+            created_by: string;
+            updated_at: string | null;
+            updated_by: string | null;
+            children: components["schemas"]["DimensionMemberNode"][];
+        };
         BudgetLine: {
             /** Format: uuid */
             line_id: string;
@@ -1689,26 +1709,6 @@ export interface components {
             updated_at: string | null;
             updated_by: string | null;
             version: number;
-        };
-        DimensionMemberNode: {
-            /** @enum {string} */
-            dimension: "department" | "cost_center" | "gl_account" | "fund";
-            code: string;
-            name: string;
-            parent_code: string | null;
-            account_type: ("revenue" | "expense" | "asset" | "liability" | "equity") | null;
-            sort_order: number;
-            /** @description level in the tree: 1 for a root */
-            depth: number;
-            /** @description codes from the root down to this member */
-            path: string[];
-            children_count: number;
-            version: number;
-            created_at: string;
-            created_by: string;
-            updated_at: string | null;
-            updated_by: string | null;
-            children: components["schemas"]["DimensionMemberNode"][];
         };
         Budget: {
             /** Format: uuid */
@@ -9361,6 +9361,11 @@ export interface operations {
                         /** @description XLSX only: worksheet name or 1-based position; the first by default */
                         sheet?: string | number;
                         /**
+                         * @description codes that are not members of a dimension the tenant keeps a tree for are created as roots (otherwise each is a row error, unknown_member; docs/dimensions.md)
+                         * @default false
+                         */
+                        create_missing_members?: boolean;
+                        /**
                          * @description lines only: a negative amount makes the line a contra line (is_contra) unless an is_contra column says otherwise
                          * @default true
                          */
@@ -9610,6 +9615,11 @@ export interface operations {
                         delimiter?: "," | ";" | "\t" | "|";
                         /** @description XLSX only: worksheet name or 1-based position; the first by default */
                         sheet?: string | number;
+                        /**
+                         * @description codes that are not members of a dimension the tenant keeps a tree for are created as roots (otherwise each is a row error, unknown_member; docs/dimensions.md)
+                         * @default false
+                         */
+                        create_missing_members?: boolean;
                         /**
                          * @description lines only: a negative amount makes the line a contra line (is_contra) unless an is_contra column says otherwise
                          * @default true

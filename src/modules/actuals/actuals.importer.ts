@@ -10,6 +10,7 @@ import type { RandomAccess } from '../../platform/files/zip-reader.ts';
 import type { FieldError } from '../../platform/http/errors.ts';
 import type { TenantContext } from '../../platform/tenancy/tenancy.ts';
 import { recordAudit } from '../audit/index.ts';
+import { checkActualMembers } from '../dimensions/index.ts';
 import {
   type ByteSource,
   csvRows,
@@ -146,6 +147,10 @@ export async function importActualsIn(
   if (!stats) throw reject([{ path: 'file', code: 'empty_file', message: 'the file has no header row' }]);
   errors.throwIfAny(dataRows);
   if (chunk.length > 0) await insertActuals(tx, ctx.tenantId, batchId, chunk);
+  // Codes must be members of the tenant's trees, where it keeps any (docs/dimensions.md).
+  const created = await checkActualMembers(tx, ctx, batchId, dataRows, {
+    createMissing: opts.mapping.create_missing_members,
+  });
 
   const report = {
     batch_key: opts.batchKey,
@@ -162,6 +167,7 @@ export async function importActualsIn(
     period_range: stats.periodMin ? { from: stats.periodMin, to: stats.periodMax } : null,
     totals: stats.totalsReport(),
     replaced: previous ? { batch_id: previous.id, row_count: previous.rowCount } : null,
+    members_created: created,
   };
   const batch = await finishBatch(tx, batchId, dataRows, report);
   await recordAudit(tx, ctx, {

@@ -21,6 +21,7 @@ import type { ServiceDeps } from '../../platform/services.ts';
 import { ScopeKeys } from '../../platform/tenancy/scope-keys.ts';
 import { afterCommit, type TenantContext, withTenant } from '../../platform/tenancy/tenancy.ts';
 import { auditor } from '../audit/index.ts';
+import { checkLineMembers } from '../dimensions/index.ts';
 import {
   insertLines,
   linesJson,
@@ -128,6 +129,14 @@ export class BudgetService {
       templateVersion: input.template_version ?? null,
       ...range,
     }).catch((error: unknown) => rethrowDuplicate(error, input.budget_name, input.fiscal_year));
+    // Codes must be members of the tenant's trees, where it keeps any (docs/dimensions.md).
+    await checkLineMembers(
+      tx,
+      ctx,
+      [{ departmentId: budget.departmentId, costCenterId: budget.costCenterId, lineType: 'expense' }],
+      '',
+    );
+    await checkLineMembers(tx, ctx, lines, 'budget_lines');
     await insertLines(tx, lines);
     await writeLinePeriods(tx, budget, lines, { pathPrefix: 'budget_lines' });
     afterCommit(tx, () => analyzeAfterBulkWrite(this.deps.db, LINE_TABLES, lines.length));
@@ -250,6 +259,13 @@ export class BudgetService {
           ...(fields.metadata !== undefined ? { metadata: fields.metadata } : {}),
           ...(range ?? {}),
         });
+        if (after.departmentId !== before.departmentId || after.costCenterId !== before.costCenterId)
+          await checkLineMembers(
+            tx,
+            ctx,
+            [{ departmentId: after.departmentId, costCenterId: after.costCenterId, lineType: 'expense' }],
+            '',
+          );
         if (range && (range.periodStart !== before.periodStart || range.periodEnd !== before.periodEnd)) {
           await respreadBudget(tx, after);
         }

@@ -5,7 +5,12 @@
  * docs/architecture.md, module boundaries).
  */
 export { dimensionsModule } from './dimensions.module.ts';
-export { checkLineMembers, type LineCodes, type MemberCheckOptions } from './dimensions.references.ts';
+export {
+  checkActualMembers,
+  checkLineMembers,
+  type LineCodes,
+  type MemberCheckOptions,
+} from './dimensions.references.ts';
 export { listMembers, type MemberRow } from './dimensions.repository.ts';
 export { DIMENSIONS, type Dimension, dimensionParam, type MemberView } from './dimensions.schema.ts';
 export { DimensionService } from './dimensions.service.ts';

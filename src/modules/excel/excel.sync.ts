@@ -14,6 +14,7 @@ import { afterCommit, type TenantContext, withTenant } from '../../platform/tena
 import { recordAudits } from '../audit/index.ts';
 import type { BudgetCache } from '../budgets/index.ts';
 import { assertEditable, mustFindBudget } from '../budgets/index.ts';
+import { checkLineMembers } from '../dimensions/index.ts';
 import type { LineCreateInput } from '../lines/index.ts';
 import {
   allLines,
@@ -105,6 +106,18 @@ export async function applyImport(
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       plan.errors.push(...toFileRowErrors(error.errors, fileRows));
+    }
+    // Codes of added and changed lines must be members of the tenant's trees (docs/dimensions.md).
+    try {
+      await checkLineMembers(
+        tx,
+        ctx,
+        [...newRows, ...plan.updates.map((u) => ({ ...u.before, ...u.patch }))],
+        'lines',
+      );
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      plan.errors.push(...toFileRowErrors(error.errors, [...fileRows, ...plan.updates.map((u) => u.row)]));
     }
     refuseIfAny(plan.errors);
     const max = deps.config.MAX_BUDGET_LINES;

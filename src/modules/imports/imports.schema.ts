@@ -133,6 +133,10 @@ export const mappingSchema = z
       .union([z.string().min(1).max(31), z.number().int().min(1)])
       .optional()
       .meta({ description: 'XLSX only: worksheet name or 1-based position; the first by default' }),
+    create_missing_members: z.boolean().default(false).meta({
+      description:
+        'codes that are not members of a dimension the tenant keeps a tree for are created as roots (otherwise each is a row error, unknown_member; docs/dimensions.md)',
+    }),
     negative_is_contra: z.boolean().default(true).meta({
       description:
         'lines only: a negative amount makes the line a contra line (is_contra) unless an is_contra column says otherwise',

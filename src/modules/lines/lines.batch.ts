@@ -72,6 +72,8 @@ export class LineEditBatch {
     if (!before) throw new NotFoundError('Budget line', lineId, 'target_id');
     const after = patchedLine(before, linePatch(before, fields, ctx.userId), this.at);
     if (after.amount.startsWith('-')) throw new BatchFallback('negative amount (tenant setting)');
+    // A new code must be a member of its dimension tree: LineService.update checks it.
+    if (codesOf(before) !== codesOf(after)) throw new BatchFallback('dimension code changed');
     if (spreadKey(before) !== spreadKey(after)) {
       if (after.spreadMethod === 'last_year' || after.spreadMethod === 'manual')
         throw new BatchFallback(`spread method ${after.spreadMethod}`);
@@ -240,4 +242,9 @@ export async function runLineEditBatch<T>(
     await batch.flush(deps);
     return result;
   });
+}
+
+/** The codes a line carries for the dimension trees (dimensions/dimensions.references.ts). */
+function codesOf(l: LineRow): string {
+  return JSON.stringify([l.departmentId, l.costCenterId, l.glAccountId, l.metadata?.fund ?? null]);
 }

@@ -146,7 +146,7 @@ export function lineImportRoutes(
         );
         try {
           const result = await lines.addMany(ctx, req.params.id, file.inputs, q.mode, 'lines', {
-            createMissing: q.create_missing_members,
+            createMissing: q.create_missing_members || mapping.create_missing_members,
           });
           return {
             rows: file.inputs.length,
