@@ -79,4 +79,26 @@ describe('bf forecast', () => {
     expect(Object.keys(parsed[0]).sort()).toEqual(['hi80', 'id', 'lo80', 'mean', 'model']);
     expect(parsed[0].mean).toHaveLength(5);
   });
+
+  it('shares the pooled model of a large batch with auto, identically for any worker count', () => {
+    const input = join(dir, 'batch.json');
+    const rows = Array.from({ length: 60 }, (_, k) => ({
+      id: `B${k}`,
+      horizon: 6,
+      train: Array.from(
+        { length: 40 + (k % 5) },
+        (_, t) => (50 + 7 * k) * (1 + 0.01 * t) * (1 + 0.2 * Math.sin((t + k) / 1.9)),
+      ),
+    }));
+    writeFileSync(input, JSON.stringify(rows));
+    const outs = ['1', '2'].map((w) => {
+      const output = join(dir, `batch${w}.json`);
+      const r = bf(['forecast', '--input', input, '--output', output, '--workers', w]);
+      expect(r.status, r.stderr).toBe(0);
+      return readFileSync(output, 'utf8');
+    });
+    expect(outs[0]).toBe(outs[1]);
+    const parsed = JSON.parse(outs[0]!) as { model: string }[];
+    expect(parsed.some((p) => p.model.includes('pooled'))).toBe(true);
+  });
 });

@@ -6,7 +6,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { ForecastOptions, SeriesInput } from './engine/forecast.ts';
+import { type ForecastOptions, type SeriesInput, trainBatchPooled } from './engine/forecast.ts';
 import type { Forecast } from './engine/types.ts';
 import type { ModelSpec, Series, TrainResult } from './forecasting.compute.ts';
 
@@ -205,15 +205,22 @@ export class ForecastPool {
     this.pool = new ComputePool(Math.max(1, size), true);
   }
 
-  /** Forecasts every series; `onDone` is called after each one (for progress bars). */
+  /**
+   * Forecasts every series; `onDone` is called after each one (for progress bars). Series forecast
+   * with `auto` share the batch's pooled model, trained here once on their training parts (in this
+   * thread, so the result does not depend on the number of workers).
+   */
   run(
     series: readonly SeriesInput[],
     optsOf: (i: number) => ForecastOptions,
     onDone?: () => void,
   ): Promise<PoolResult[]> {
+    const opts = series.map((_, i) => optsOf(i));
+    const pooled = trainBatchPooled(series, opts);
+    if (pooled) for (const o of opts) if (o.model === 'auto' && o.pooled === undefined) o.pooled = pooled;
     return Promise.all(
       series.map((s, i) =>
-        this.pool.series(s, optsOf(i)).then(
+        this.pool.series(s, opts[i]!).then(
           (r) => {
             onDone?.();
             return r;

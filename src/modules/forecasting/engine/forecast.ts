@@ -1,9 +1,10 @@
 /** One entry point: forecast one series with a named model (or `auto`), with calibrated intervals. */
-import { autoSelect } from './auto.ts';
+import { AUTO_CANDIDATES, autoSelect, POOLED_CANDIDATES } from './auto.ts';
 import { type BacktestPlan, backtestModel, planOrigins } from './backtest.ts';
 import { calibratedInterval, uniformCalibration } from './intervals.ts';
 import { runMember } from './members.ts';
 import { getModel } from './models.ts';
+import { cutsFor, POOLED_MIN_SERIES, type PooledModel, trainPooled } from './pooled.ts';
 import { createRng, deriveSeed } from './prng.ts';
 import type { FitContext, Forecast, ModelName } from './types.ts';
 
@@ -32,6 +33,11 @@ export interface ForecastOptions {
    * (M1_CALIBRATION); 1 gives the raw backtest quantiles, calibrated on stationary simulated data.
    */
   intervalInflation?: number;
+  /**
+   * The batch's pooled model (`trainBatchPooled`), a member of `auto` when given; ignored by the
+   * other models.
+   */
+  pooled?: PooledModel | undefined;
 }
 
 /** Default backtest: up to 4 origins, half a season apart. */
@@ -46,13 +52,14 @@ export function forecastSeries(series: SeriesInput, opts: ForecastOptions): Fore
     period: m,
     startIndex: series.startIndex,
     rng: createRng(deriveSeed(opts.seed, series.id)),
+    pooled: opts.model === 'auto' ? opts.pooled : undefined,
   };
   const origins = planOrigins(y, h, m, opts.plan ?? DEFAULT_PLAN);
   let model: string;
   let mean: number[];
   let backtests: number[][];
   if (opts.model === 'auto') {
-    const choice = autoSelect(y, h, ctx, origins);
+    const choice = autoSelect(y, h, ctx, origins, ctx.pooled ? POOLED_CANDIDATES : AUTO_CANDIDATES);
     model = `auto:${choice.name}`;
     mean = choice.mean;
     backtests = choice.backtests;
@@ -78,6 +85,35 @@ export function forecastSeries(series: SeriesInput, opts: ForecastOptions): Fore
       ...calibratedInterval(y, m, mean, origins, backtests, level, calibration),
     }));
   return out;
+}
+
+/**
+ * The pooled model of a batch (`pooled.ts`) for the series forecast with `auto`: trained on their
+ * training parts, with the cuts their backtest origins need. Null when fewer than
+ * POOLED_MIN_SERIES of them are `auto` (a single series, the API's models) or can take part.
+ */
+export function trainBatchPooled(
+  series: readonly SeriesInput[],
+  opts: readonly ForecastOptions[],
+): PooledModel | null {
+  const idx = series.map((_, i) => i).filter((i) => opts[i]!.model === 'auto');
+  if (idx.length < POOLED_MIN_SERIES) return null;
+  const plans = idx.map((i) => opts[i]!.plan ?? DEFAULT_PLAN);
+  const origins = idx.map((i, k) =>
+    planOrigins(series[i]!.train, opts[i]!.horizon, series[i]!.period, plans[k]!).map((o) => o.length),
+  );
+  const step = Math.min(...plans.map((p) => p.step));
+  const cuts = cutsFor(
+    idx.map((i) => series[i]!.train.length),
+    origins,
+    step,
+  );
+  const horizon = Math.max(...idx.map((i) => opts[i]!.horizon));
+  return trainPooled(
+    idx.map((i) => series[i]!.train),
+    horizon,
+    cuts,
+  );
 }
 
 /** Parses "YYYY-MM" into a month index; 0 when absent. */

@@ -14,15 +14,19 @@ import { arimaSearch, arimaWithOrder } from './arima.ts';
 import type { Origin } from './backtest.ts';
 import { etsCandidates, etsPath } from './ets.ts';
 import { type BaseModel, getModel } from './models.ts';
+import { pooledForecast } from './pooled.ts';
+import { thetaForecast } from './theta.ts';
 import type { FitContext } from './types.ts';
 
 /**
  * A member of auto: a registered model, or `etsA`, ETS restricted to additive errors (ANN, AAN,
  * AAdN, ANA, AAA, AAdA, chosen by AICc). As auto's ETS member it beat the full family on both
  * held-out windows (auto OWA dev 0.852 -> 0.840, deep 0.875 -> 0.861), at 6 forms instead of 15;
- * the `ets` model itself keeps R's family.
+ * the `ets` model itself keeps R's family. `pooled` is the batch's pooled linear model
+ * (`pooled.ts`, from `ctx.pooled`); where it cannot forecast (no model, a non-positive or too short
+ * history) the member is Theta's forecast, so a median keeps its members.
  */
-export type Member = BaseModel | 'etsA';
+export type Member = BaseModel | 'etsA' | 'pooled';
 
 /** R's ETS family with additive errors only (seasonal forms are skipped on short histories). */
 export const ADDITIVE_ERROR_ETS = etsCandidates(true, false);
@@ -56,6 +60,12 @@ export function runMember(
       name === 'etsA' ? ADDITIVE_ERROR_ETS : undefined,
     );
     return { full: all.pop()!, backtests: all };
+  }
+  if (name === 'pooled') {
+    const model = ctx.pooled;
+    const one = (hist: readonly number[], hh: number) =>
+      (model && pooledForecast(model, hist, hh, y.length - hist.length)) || thetaForecast(hist, hh, m);
+    return { full: one(y, h), backtests: origins.map((o) => one(at(o), o.actual.length)) };
   }
   const fn = getModel(name);
   return { full: fn(y, h, ctx), backtests: origins.map((o) => fn(at(o), o.actual.length, ctx)) };

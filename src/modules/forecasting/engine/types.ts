@@ -1,4 +1,5 @@
 /** Shared types of the forecasting engine. */
+import type { PooledModel } from './pooled.ts';
 import type { Rng } from './prng.ts';
 
 /** Every model the engine can run by name. */
@@ -23,6 +24,8 @@ export interface FitContext {
   startIndex: number;
   /** Seeded generator: the only source of randomness. */
   rng: Rng;
+  /** The batch's pooled model (`pooled.ts`), when auto runs over a batch large enough to train one. */
+  pooled?: PooledModel | undefined;
 }
 
 /** A point forecaster: history in, `h` future means out. */
