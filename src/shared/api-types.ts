@@ -240,7 +240,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The budget's lines x periods grid, with totals per period and line type. CSV with ?format=csv or Accept: text/csv */
+        /** The budget's lines x periods grid, with totals per period and line type; a page of lines with offset and limit. CSV with ?format=csv or Accept: text/csv */
         get: operations["getBudgetPeriods"];
         /** Set many lines' period amounts at once (a pasted block): each line with its version, all or nothing; errors name lines.N.periods.M */
         put: operations["updateBudgetPeriods"];
@@ -3908,6 +3908,10 @@ export interface operations {
                 by?: "month" | "quarter" | "half" | "year";
                 /** @description csv: the grid as CSV (as Accept: text/csv) */
                 format?: "json" | "csv";
+                /** @description Skip this many lines (display order: line_order, then line_id) */
+                offset?: number;
+                /** @description At most this many lines (default: all). With offset or limit, the totals (periods' revenue ... total, and total) are those of the lines returned; line_count is the budget's */
+                limit?: number;
             };
             header?: never;
             path: {
@@ -3978,10 +3982,12 @@ export interface operations {
                             periods: string[];
                         }[];
                         /**
-                         * @description net of the whole budget: revenue - expense
+                         * @description net of the whole budget (or of the lines returned): revenue - expense
                          * @example 1000.00
                          */
                         total: string;
+                        /** @description The budget's number of lines (all of them, whatever offset and limit) */
+                        line_count: number;
                     };
                     "text/csv": string;
                 };

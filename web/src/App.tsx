@@ -12,7 +12,7 @@ import SignInPage from './pages/sign-in/SignInPage.tsx';
 
 const AuthCallbackPage = lazy(() => import('./pages/auth-callback/AuthCallbackPage.tsx'));
 
-import { HOME, routes } from './routes.tsx';
+import { HOME, routes, ScreenOf } from './routes.tsx';
 
 const theme = createTheme({
   primaryColor: 'blue',
@@ -56,7 +56,7 @@ const router = createBrowserRouter([
         path: r.path,
         element: (
           <RequirePermission permission={r.permission}>
-            <r.Component />
+            <ScreenOf route={r} />
           </RequirePermission>
         ),
       })),

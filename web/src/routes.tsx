@@ -5,7 +5,7 @@
  * `permission`). To add a screen: create pages/<screen>/<Screen>Page.tsx with a default export
  * and append an entry here.
  */
-import { type ComponentType, type LazyExoticComponent, lazy } from 'react';
+import { type ComponentType, createElement, type LazyExoticComponent, lazy } from 'react';
 import { matchPath } from 'react-router';
 import type { Permission } from './lib/permissions.tsx';
 
@@ -13,6 +13,8 @@ export interface AppRoute {
   /** Path below `/` in react-router syntax ("budgets/:budgetId"). */
   path: string;
   Component: LazyExoticComponent<ComponentType>;
+  /** The screen's component once its code is loaded. */
+  loaded(): ComponentType | undefined;
   /** Starts loading the screen's code (what Component loads on first render). */
   load: () => Promise<unknown>;
   /** Needed to open the screen (a user without it sees "no access" instead). */
@@ -20,9 +22,36 @@ export interface AppRoute {
   nav?: { label: string; order: number; description?: string };
 }
 
-/** A screen loaded on demand: its lazy component and the loader that starts it. */
-function screen(load: () => Promise<{ default: ComponentType }>): Pick<AppRoute, 'Component' | 'load'> {
-  return { Component: lazy(load), load };
+/** A screen loaded on demand: its lazy component, the loader that starts it (once), and its code once loaded. */
+function screen(
+  load: () => Promise<{ default: ComponentType }>,
+): Pick<AppRoute, 'Component' | 'load' | 'loaded'> {
+  let loaded: ComponentType | undefined;
+  let started: Promise<{ default: ComponentType }> | undefined;
+  const start = () => {
+    started ??= load().then(
+      (m) => {
+        loaded = m.default;
+        return m;
+      },
+      (error: unknown) => {
+        started = undefined; // a failed chunk may load on the next try
+        throw error;
+      },
+    );
+    return started;
+  };
+  return { Component: lazy(start), load: start, loaded: () => loaded };
+}
+
+/**
+ * A route's screen: its code directly once loaded (preloadScreen), else the lazy component. A
+ * lazy component suspends on its first render even when its code is already there, and React 19
+ * then holds the fallback for at least 300 ms (its fallback throttle): a third of a second of
+ * the editor's first load.
+ */
+export function ScreenOf({ route }: { route: AppRoute }) {
+  return createElement(route.loaded() ?? route.Component);
 }
 
 /**

@@ -19,6 +19,7 @@ export function presentGrid(
   starts: string[],
   lines: GridLine[],
   byLine: Map<string, string[]>,
+  lineCount = lines.length,
 ) {
   const totals = starts.map(() => ({ revenue: 0n, expense: 0n, asset: 0n, liability: 0n }));
   const rows = lines.map((l) => {
@@ -50,6 +51,7 @@ export function presentGrid(
     periods: periods.map((p) => ({ ...p, label: p.period_start.slice(0, 7) })),
     lines: rows,
     total: sumMoney(periods.map((p) => p.total)),
+    line_count: lineCount,
   };
   return grid;
 }

@@ -96,11 +96,18 @@ export interface GridLineRow {
   updated_at: string;
 }
 
+/** A slice of the grid's lines in display order: `limit` lines (default: all) from the `offset`-th. */
+export interface LinePage {
+  offset: number;
+  limit?: number | undefined;
+}
+
 /**
- * The budget's live lines in display order, wire-shaped, read as one JSON value: PGlite (and
- * the pg driver) parse one text column instead of 10,000 rows x 14 columns.
+ * The budget's live lines in display order (or a page of them), wire-shaped, read as one JSON
+ * value: PGlite (and the pg driver) parse one text column instead of 10,000 rows x 14 columns.
  */
-export async function gridLines(tx: Queryable, budgetId: string): Promise<GridLineRow[]> {
+export async function gridLines(tx: Queryable, budgetId: string, page?: LinePage): Promise<GridLineRow[]> {
+  const slice = page ? sql`ORDER BY line_order, id LIMIT ${page.limit ?? null} OFFSET ${page.offset}` : sql``;
   const [row] = await queryRows<{ j: string }>(
     tx,
     sql`SELECT coalesce(json_agg(x ORDER BY x.line_order, x.line_id), '[]')::text AS j FROM (
@@ -109,20 +116,38 @@ export async function gridLines(tx: Queryable, budgetId: string): Promise<GridLi
             quantity::text AS quantity, unit_cost::text AS unit_cost,
             coalesce(updated_by, created_by) AS updated_by,
             to_char(coalesce(updated_at, created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS updated_at
-          FROM budget_lines WHERE budget_id = ${budgetId} AND NOT is_deleted) x`,
+          FROM budget_lines WHERE budget_id = ${budgetId} AND NOT is_deleted ${slice}) x`,
   );
   const lines = JSON.parse(row?.j ?? '[]') as (GridLineRow & { line_order?: number })[];
   for (const l of lines) delete l.line_order;
   return lines;
 }
 
-/** Every line's period amounts of a budget (in period order), read as one JSON value. */
-export async function periodsByLine(tx: Queryable, budgetId: string): Promise<Map<string, string[]>> {
+/** How many live lines the budget has. */
+export async function countLines(tx: Queryable, budgetId: string): Promise<number> {
+  const [row] = await queryRows<{ n: number }>(
+    tx,
+    sql`SELECT count(*)::int AS n FROM budget_lines WHERE budget_id = ${budgetId} AND NOT is_deleted`,
+  );
+  return row?.n ?? 0;
+}
+
+/**
+ * The period amounts (in period order) of every line of a budget, or of the given lines only,
+ * read as one JSON value.
+ */
+export async function periodsByLine(
+  tx: Queryable,
+  budgetId: string,
+  lineIds?: string[],
+): Promise<Map<string, string[]>> {
+  if (lineIds?.length === 0) return new Map();
+  const only = lineIds ? sql`AND line_id = ANY(${`{${lineIds.join(',')}}`}::uuid[])` : sql``;
   const [row] = await queryRows<{ j: string | null }>(
     tx,
     sql`SELECT json_object_agg(line_id, a)::text AS j FROM (
           SELECT line_id, json_agg(amount::text ORDER BY period_index) AS a
-          FROM budget_periods WHERE budget_id = ${budgetId} GROUP BY line_id) p`,
+          FROM budget_periods WHERE budget_id = ${budgetId} ${only} GROUP BY line_id) p`,
   );
   return new Map(Object.entries(JSON.parse(row?.j ?? '{}') as Record<string, string[]>));
 }

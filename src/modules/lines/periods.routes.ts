@@ -25,7 +25,7 @@ export function periodRoutes(app: App, auth: Authenticator, periods: PeriodServi
       schema: {
         tags,
         summary:
-          "The budget's lines x periods grid, with totals per period and line type. CSV with ?format=csv or Accept: text/csv",
+          "The budget's lines x periods grid, with totals per period and line type; a page of lines with offset and limit. CSV with ?format=csv or Accept: text/csv",
         params: budgetParams,
         querystring: periodGridQuery,
         produces: ['application/json', 'text/csv'],
@@ -33,7 +33,9 @@ export function periodRoutes(app: App, auth: Authenticator, periods: PeriodServi
       },
     },
     async (req, reply) => {
-      const grid = await periods.grid(ctxOf(req), req.params.id, req.query.by);
+      const { by, offset, limit } = req.query;
+      const page = offset > 0 || limit !== undefined ? { offset, limit } : undefined;
+      const grid = await periods.grid(ctxOf(req), req.params.id, by, page);
       if (!wantsCsv(req, req.query.format)) return grid;
       // One row per line, one column per period; then the totals per line type and the net.
       const labels = grid.periods.map((p) => p.label);

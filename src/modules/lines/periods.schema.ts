@@ -89,6 +89,9 @@ export const bulkPeriodsResponse = z.object({
 export const PERIOD_GROUPINGS = ['month', 'quarter', 'half', 'year'] as const;
 export type PeriodGrouping = (typeof PERIOD_GROUPINGS)[number];
 
+/** The most lines a budget can have (the largest MAX_BUDGET_LINES): the bound of offset and limit. */
+const MAX_GRID_LINES = 1_000_000;
+
 export const periodGridQuery = z.strictObject({
   by: z.enum(PERIOD_GROUPINGS).default('month').meta({
     description:
@@ -98,6 +101,13 @@ export const periodGridQuery = z.strictObject({
     .enum(['json', 'csv'])
     .optional()
     .meta({ description: 'csv: the grid as CSV (as Accept: text/csv)' }),
+  offset: z.coerce.number().int().min(0).max(MAX_GRID_LINES).default(0).meta({
+    description: 'Skip this many lines (display order: line_order, then line_id)',
+  }),
+  limit: z.coerce.number().int().min(1).max(MAX_GRID_LINES).optional().meta({
+    description:
+      "At most this many lines (default: all). With offset or limit, the totals (periods' revenue ... total, and total) are those of the lines returned; line_count is the budget's",
+  }),
 });
 
 export const periodGridResponse = z.object({
@@ -138,5 +148,9 @@ export const periodGridResponse = z.object({
       periods: z.array(money).meta({ description: 'Amounts in period order' }),
     }),
   ),
-  total: money.meta({ description: 'net of the whole budget: revenue - expense' }),
+  total: money.meta({ description: 'net of the whole budget (or of the lines returned): revenue - expense' }),
+  line_count: z
+    .number()
+    .int()
+    .meta({ description: "The budget's number of lines (all of them, whatever offset and limit)" }),
 });

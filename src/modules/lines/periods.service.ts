@@ -22,9 +22,11 @@ import { findLine, findLines, setManualAmounts, updateLine } from './lines.repos
 import { spreadEven, sumMoney, withinMaxAmount } from './periods.domain.ts';
 import { groupGrid, presentGrid, presentLinePeriods } from './periods.presenter.ts';
 import {
+  countLines,
   deleteLinePeriods,
   gridLines,
   insertPeriods,
+  type LinePage,
   periodsByLine,
   periodsOf,
 } from './periods.repository.ts';
@@ -41,15 +43,17 @@ export class PeriodService {
    * The budget's lines x periods grid with totals per period and line type. Two single-pass
    * reads, each one JSON value, merged in Node: a per-line join is planned as a scan per line on
    * tables without statistics (minutes for 10,000 lines on PGlite), and exact totals of 120,000
-   * cells are a few milliseconds of BigInt sums.
+   * cells are a few milliseconds of BigInt sums. With a `page`, only its lines are read (the
+   * editor's first screen of a 10,000-line budget) and the totals are theirs.
    */
-  async grid(ctx: TenantContext, budgetId: string, by: PeriodGrouping = 'month') {
+  async grid(ctx: TenantContext, budgetId: string, by: PeriodGrouping = 'month', page?: LinePage) {
     return withTenant(this.deps.db, ctx, async (tx) => {
       const budget = await this.budgets.find(tx, budgetId);
       const starts = await budgetPeriodStarts(tx, budget);
-      const lines = await gridLines(tx, budgetId);
-      const byLine = await periodsByLine(tx, budgetId);
-      const grid = presentGrid(budget, starts, lines, byLine);
+      const lines = await gridLines(tx, budgetId, page);
+      const byLine = await periodsByLine(tx, budgetId, page ? lines.map((l) => l.line_id) : undefined);
+      const lineCount = page ? await countLines(tx, budgetId) : lines.length;
+      const grid = presentGrid(budget, starts, lines, byLine, lineCount);
       return by === 'month' ? grid : groupGrid(grid, by, await fiscalYearStartMonth(tx, ctx.tenantId));
     });
   }

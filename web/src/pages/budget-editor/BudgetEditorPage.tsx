@@ -26,7 +26,7 @@ import {
 } from '@mantine/core';
 import { useElementSize } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { ApiError, api, explainError, type Schemas, unwrap } from '../../api/client.ts';
@@ -36,6 +36,7 @@ import { useCan } from '../../lib/permissions.tsx';
 import { useUserNames } from '../../lib/users.ts';
 import { colorOf, type RemoteLineUpdate, type SessionConflict, useCollaboration } from './collab.ts';
 import { errorKey, Grid, type RemoteCursor } from './Grid.tsx';
+import { loadBudget, useEditorLoad } from './load.ts';
 import {
   applyChanges,
   type CellChange,
@@ -53,18 +54,6 @@ const EDITABLE = new Set(['draft', 'rejected']);
 const CONCURRENCY = 6;
 
 type Budget = Schemas['Budget'];
-
-/**
- * The budget (without its lines) and the period grid, which carries every line field the grid
- * shows with its version: two requests, one compact list of lines (no per-line objects merged).
- */
-async function loadBudget(id: string) {
-  const [budget, grid] = await Promise.all([
-    unwrap(api.GET(`${P}/budgets/{id}`, { params: { path: { id } } })),
-    unwrap(api.GET(`${P}/budgets/{id}/periods`, { params: { path: { id } } })),
-  ]);
-  return { budget, periodStarts: grid.periods.map((p) => p.period_start), lines: grid.lines as GridLine[] };
-}
 
 interface Pending {
   fields: Map<string, string>;
@@ -88,12 +77,8 @@ export default function BudgetEditorPage() {
   const can = useCan();
   const { me } = useSession();
   const userName = useUserNames();
-  const queryClient = useQueryClient();
-  const query = useQuery({
-    queryKey: ['budget-editor', budgetId],
-    queryFn: () => loadBudget(budgetId),
-    staleTime: Infinity,
-  });
+  const load = useEditorLoad(budgetId);
+  const { complete } = load;
 
   const [lines, setLinesState] = useState<GridLine[]>([]);
   const linesRef = useRef<GridLine[]>([]);
@@ -115,17 +100,24 @@ export default function BudgetEditorPage() {
   const pending = useRef(new Map<string, Pending>());
   const inFlight = useRef(new Set<string>());
 
+  // The first screen of lines, then every line (nothing is edited before: see load.ts).
   useEffect(() => {
-    if (!query.data) return;
-    linesRef.current = query.data.lines;
-    setLinesState(query.data.lines);
-    setBudget(query.data.budget);
-  }, [query.data]);
+    if (!load.data) return;
+    linesRef.current = load.data.lines;
+    setLinesState(load.data.lines);
+    setBudget(load.data.budget);
+  }, [load.data]);
 
-  const cols = useMemo(() => columnsFor(query.data?.periodStarts ?? [], formatLocale()), [query.data]);
-  const periodCount = query.data?.periodStarts.length ?? 0;
-  const totals = useMemo(() => totalsOf(lines, periodCount), [lines, periodCount]);
-  const editable = Boolean(budget && EDITABLE.has(budget.status) && can('budgets:write'));
+  const periodStarts = load.data?.periodStarts;
+  const cols = useMemo(() => columnsFor(periodStarts ?? [], formatLocale()), [periodStarts]);
+  const periodCount = periodStarts?.length ?? 0;
+  // Totals are only final with every line: none while the first screen is all there is.
+  const totals = useMemo(
+    () => (complete ? totalsOf(lines, periodCount) : undefined),
+    [complete, lines, periodCount],
+  );
+  const mayEdit = Boolean(budget && EDITABLE.has(budget.status) && can('budgets:write'));
+  const editable = mayEdit && complete;
   const currency = budget?.base_currency;
 
   const setCellErrors = useCallback((lineId: string, keys: string[], entries: [string, string][]) => {
@@ -501,12 +493,11 @@ export default function BudgetEditorPage() {
   }, [editable, setLines, enqueue]);
 
   // ---- collaboration ----
-  const reload = useCallback(
-    () => void queryClient.invalidateQueries({ queryKey: ['budget-editor', budgetId] }),
-    [queryClient, budgetId],
-  );
+  const reload = load.reload;
   const [comments, setComments] = useState<Record<string, unknown>[]>([]);
-  const collab = useCollaboration(budgetId, budget?.budget_name, can('budgets:write'), {
+  // Joined once every line is loaded: a remote edit never lands on the first screen only.
+  const sessionName = complete ? budget?.budget_name : undefined;
+  const collab = useCollaboration(budgetId, sessionName, can('budgets:write'), {
     onLinesUpdated: (us: RemoteLineUpdate[]) => {
       const byId = new Map(us.map((u) => [u.target_id, u]));
       setLines((ls) =>
@@ -580,17 +571,17 @@ export default function BudgetEditorPage() {
 
   const { ref: sizeRef, height: areaHeight } = useElementSize();
 
-  if (query.isPending)
+  if (load.isPending)
     return (
       <Stack>
         <Skeleton height={32} width="40%" />
         <Skeleton height={480} />
       </Stack>
     );
-  if (query.isError)
+  if (load.error)
     return (
-      <Alert color="red" title={explainError(query.error).title}>
-        {explainError(query.error).message}{' '}
+      <Alert color="red" title={explainError(load.error).title}>
+        {explainError(load.error).message}{' '}
         <Anchor component={Link} to="/budgets">
           Back to budgets
         </Anchor>
@@ -627,7 +618,8 @@ export default function BudgetEditorPage() {
             </Title>
             <Badge variant="light">{budget?.status.replace('_', ' ')}</Badge>
             <Text size="sm" c="dimmed">
-              FY {budget?.fiscal_year} · {currency} · {lines.length.toLocaleString(formatLocale())} lines
+              FY {budget?.fiscal_year} · {currency} ·{' '}
+              {(complete ? lines.length : (load.data?.lineCount ?? 0)).toLocaleString(formatLocale())} lines
             </Text>
           </Group>
         </Stack>
@@ -652,6 +644,12 @@ export default function BudgetEditorPage() {
               ))}
             </Avatar.Group>
           </Tooltip.Group>
+          {!complete && (
+            <Badge color="gray" variant="light" data-testid="grid-loading">
+              loading lines — {lines.length.toLocaleString(formatLocale())} of{' '}
+              {(load.data?.lineCount ?? 0).toLocaleString(formatLocale())}
+            </Badge>
+          )}
           <SaveState
             saving={saving > 0}
             queued={queued}
@@ -671,7 +669,7 @@ export default function BudgetEditorPage() {
           )}
         </Group>
       </Group>
-      {!editable && budget && (
+      {!mayEdit && budget && (
         <Alert color="gray" p="xs" data-testid="read-only">
           {!can('budgets:write')
             ? 'You can view this budget; your role does not include editing.'

@@ -51,7 +51,8 @@ export interface RemoteCursor {
 export interface GridProps {
   lines: GridLine[];
   cols: Column[];
-  totals: Totals;
+  /** Undefined while not every line is loaded: the totals rows say they are loading. */
+  totals: Totals | undefined;
   readOnly: boolean;
   errors: ReadonlyMap<string, string>;
   remote: readonly RemoteCursor[];
@@ -308,15 +309,16 @@ export function Grid(props: GridProps) {
 
   const items = virtualizer.getVirtualItems();
   const headerRows = 1;
-  const footer: { label: string; values: bigint[]; key: string }[] = [
-    ...LINE_TYPES.map((t) => ({ label: `Total ${t}`, values: totals.byType[t], key: t })),
-    { label: 'Net result', values: totals.net, key: 'net' },
+  const footer: { label: string; values: bigint[] | undefined; key: string }[] = [
+    ...LINE_TYPES.map((t) => ({ label: `Total ${t}`, values: totals?.byType[t], key: t })),
+    { label: 'Net result', values: totals?.net, key: 'net' },
   ];
 
-  const footerCell = (values: bigint[], col: Column, c: number, label: string) => {
+  const footerCell = (values: bigint[] | undefined, col: Column, c: number, label: string) => {
     let text = '';
     let v: bigint | undefined;
-    if (col.kind === 'period') v = values[col.index] ?? 0n;
+    if (!values) text = col.kind === 'field' ? '' : '…';
+    else if (col.kind === 'period') v = values[col.index] ?? 0n;
     else if (col.kind === 'quarter') v = values.slice(col.from, col.to + 1).reduce((s, x) => s + x, 0n);
     else if (col.kind === 'total') v = values.reduce((s, x) => s + x, 0n);
     if (v !== undefined) text = formatAmount(fromCents(v));
@@ -461,7 +463,14 @@ export function Grid(props: GridProps) {
           );
         })}
       </div>
-      <div role="rowgroup" className="g-foot-group" style={{ width: totalWidth }}>
+      <div
+        role="rowgroup"
+        className="g-foot-group"
+        style={{ width: totalWidth }}
+        aria-busy={totals ? undefined : true}
+        title={totals ? undefined : 'Totals are shown once every line has loaded'}
+        data-testid="grid-totals"
+      >
         {footer.map((f, i) => (
           <div
             key={f.key}
