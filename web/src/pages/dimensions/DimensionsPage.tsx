@@ -106,10 +106,10 @@ function DimensionTree({
   const [search, setSearch] = useState('');
   const [adding, setAdding] = useState<{ parent: string | null }>();
   const [importing, setImporting] = useState(false);
-  // The first answer decides what is open; later answers (after an edit) keep the user's choice.
+  // The first tree decides what is open (again after an import); an edit keeps the user's choice.
   useEffect(() => {
-    if (list.data && expanded === undefined) setExpanded(initialExpanded(members));
-  }, [list.data, members, expanded]);
+    if (members.length > 0 && expanded === undefined) setExpanded(initialExpanded(members));
+  }, [members, expanded]);
   const open = expanded ?? new Set<string>();
   const hits = useMemo(() => searchHits(members, search), [members, search]);
   const visible = useMemo(() => visibleMembers(members, open, hits), [members, open, hits]);
@@ -219,7 +219,13 @@ function DimensionTree({
           </Grid.Col>
         </Grid>
       )}
-      {importing && <ImportDialog dimension={dimension} onClose={() => setImporting(false)} />}
+      {importing && (
+        <ImportDialog
+          dimension={dimension}
+          onImported={() => setExpanded(undefined)}
+          onClose={() => setImporting(false)}
+        />
+      )}
     </Stack>
   );
 }

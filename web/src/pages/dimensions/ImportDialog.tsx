@@ -26,7 +26,16 @@ export function describeImport(
   return parts.length ? parts.join(', ') : 'nothing to change';
 }
 
-export function ImportDialog({ dimension, onClose }: { dimension: Dimension; onClose: () => void }) {
+export function ImportDialog({
+  dimension,
+  onImported,
+  onClose,
+}: {
+  dimension: Dimension;
+  /** After a real import, once the tree is read again (it may have changed shape). */
+  onImported: () => void;
+  onClose: () => void;
+}) {
   const qc = useQueryClient();
   const { plural } = DIMENSIONS.find((d) => d.value === dimension)!;
   const [file, setFile] = useState<File | null>(null);
@@ -42,7 +51,8 @@ export function ImportDialog({ dimension, onClose }: { dimension: Dimension; onC
         }),
       ),
     onSuccess: (r) => {
-      if (!r.dry_run) void qc.invalidateQueries({ queryKey: ['dimensions', dimension] });
+      // The tree opens afresh once the new one is read.
+      if (!r.dry_run) void qc.invalidateQueries({ queryKey: ['dimensions', dimension] }).then(onImported);
     },
   });
   const check = async (f: File | null) => {
