@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { ConfigError } from '../config/env.ts';
 import { registerActualsCommands } from './commands/actuals.ts';
 import { registerAuditCommands } from './commands/audit.ts';
+import { registerDimensionsCommands } from './commands/dimensions.ts';
 import { registerForecast } from './commands/forecast.ts';
 import { registerSampleCommand } from './commands/sample.ts';
 import { registerServiceCommands } from './commands/service.ts';
@@ -16,6 +17,7 @@ registerForecast(program);
 registerActualsCommands(program);
 registerSampleCommand(program);
 registerAuditCommands(program);
+registerDimensionsCommands(program);
 
 await program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`bf: ${error instanceof Error ? error.message : String(error)}\n`);

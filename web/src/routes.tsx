@@ -118,6 +118,12 @@ export const routes: AppRoute[] = [
     nav: { label: 'Recommendations', order: 70, description: 'Ranked, with evidence' },
   },
   {
+    path: 'dimensions',
+    ...screen(() => import('./pages/dimensions/DimensionsPage.tsx')),
+    permission: 'budgets:read',
+    nav: { label: 'Dimensions', order: 80, description: 'Departments, accounts' },
+  },
+  {
     path: 'audit',
     ...screen(() => import('./pages/audit/AuditPage.tsx')),
     permission: 'audit:read',

@@ -13,7 +13,7 @@ export type AccountType = (typeof ACCOUNT_TYPES)[number];
 /** Member codes: what lines and actuals carry in department_id, cost_center_id, gl_account_id. */
 export const memberCode = (label = 'code') =>
   z
-    .string()
+    .string({ error: (issue) => (issue.input === undefined ? `${label} is required` : undefined) })
     .trim()
     .min(1, { message: `${label} must not be empty` })
     .max(255, { message: `${label} must be at most 255 characters` });
@@ -28,7 +28,7 @@ export const memberParams = z.strictObject({ dimension: dimensionParam, code: me
 /** Fields of a member as PUT and the CSV import give them (the code comes from the path or the row). */
 export const memberFields = {
   name: z
-    .string()
+    .string({ error: (issue) => (issue.input === undefined ? 'name is required' : undefined) })
     .trim()
     .min(1, { message: 'name must not be empty' })
     .max(255, { message: 'name must be at most 255 characters' }),

@@ -25,7 +25,8 @@ export type Permission =
   | 'recommendations:act'
   | 'collaboration:join'
   | 'jobs:read'
-  | 'users:manage';
+  | 'users:manage'
+  | 'dimensions:manage';
 
 /** True when `permissions` include every one asked for. */
 export function hasPermissions(permissions: readonly string[] | undefined, ...needed: Permission[]): boolean {
